@@ -1,0 +1,1 @@
+"""Topic tagging with an embedding classifier (not built yet: see the classifier issue)."""

@@ -1,0 +1,297 @@
+"""The command line: every job is a subcommand (``regwatch --help``)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import click
+
+from config import Settings, SettingsError, describe, load_settings
+from model import APPROVED, FLAGS, PENDING, REJECTED, REVIEW_STATUSES, Document
+from model.serialize import document_to_dict
+from pipeline import run_main_job
+from storage import DocumentFilter, SchemaOutOfDate, Store, current_revision, head_revision
+from storage import upgrade as upgrade_schema
+from storage.engine import make_engine
+
+BEIJING = timezone(timedelta(hours=8))
+
+
+class Context:
+    """What every subcommand needs: the settings and a way to open the store."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        """The store, migrated when empty; closed afterwards."""
+        db = self.settings.database
+        try:
+            store = Store.open(
+                self.settings.database_url(),
+                busy_timeout=db.busy_timeout,
+                title_window_days=self.settings.identity.title_window_days,
+            )
+        except SchemaOutOfDate as exc:
+            raise click.ClickException(str(exc)) from exc
+        with store:
+            yield store
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
+    flags = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--set")
+        flags[name.strip()] = value
+    return flags
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Settings file (TOML); default regwatch.toml here or $REGWATCH_CONFIG.",
+)
+@click.option("--db", help="Database: a SQLite file path or a SQLAlchemy URL.")
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override any setting, e.g. --set database.busy_timeout=30.",
+)
+@click.pass_context
+def main(
+    ctx: click.Context, config_path: str | None, db: str | None, overrides: tuple[str, ...]
+) -> None:
+    """regwatch: watch Chinese regulators for data, cyber and privacy rules."""
+    flags = _parse_set(overrides)
+    if db:
+        flags["database.url"] = db
+    try:
+        settings = load_settings(flags, config=config_path)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    logging.basicConfig(
+        level=settings.general.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = Context(settings)
+
+
+@main.command("settings")
+@click.option("--markdown", is_flag=True, help="Print the settings table for the README.")
+@pass_ctx
+def settings_cmd(ctx: Context, markdown: bool) -> None:
+    """Show every setting, its value and where the value came from."""
+    if markdown:
+        click.echo(settings_table())
+        return
+    for info in describe():
+        origin = ctx.settings.origins.get(info.name, "default")
+        click.echo(f"{info.name} = {ctx.settings.get(info.name)!r}  ({origin})")
+
+
+def settings_table() -> str:
+    """The README table of settings: name, environment variable, default, help."""
+    lines = ["| Setting | Environment | Default | What it does |", "|---|---|---|---|"]
+    for info in describe():
+        env = "REGWATCH_" + info.name.replace(".", "_").upper()
+        default = json.dumps(info.default, ensure_ascii=False)
+        lines.append(f"| `{info.name}` | `{env}` | `{default}` | {info.help} |")
+    return "\n".join(lines)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@pass_ctx
+def db_upgrade(ctx: Context) -> None:
+    """Create or migrate the database schema to the newest revision."""
+    engine = make_engine(
+        ctx.settings.database_url(), busy_timeout=ctx.settings.database.busy_timeout
+    )
+    try:
+        before = current_revision(engine)
+        upgrade_schema(engine)
+        click.echo(f"database schema: {before or 'empty'} -> {head_revision()}")
+    finally:
+        engine.dispose()
+
+
+@main.group()
+def documents() -> None:
+    """List, show, export and review stored documents."""
+
+
+def _day(value: str | None, name: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), time(), tzinfo=BEIJING)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not YYYY-MM-DD", param_hint=name) from exc
+
+
+def filter_options(func: Any) -> Any:
+    """The filters shared by ``documents list`` and ``documents export``."""
+    options = [
+        click.option("--status", type=click.Choice(REVIEW_STATUSES), help="Review status."),
+        click.option("--source", help="Only documents seen on this source (e.g. gov_cn)."),
+        click.option("--flag", type=click.Choice(FLAGS), help="Only documents with this flag."),
+        click.option("--since", help="Published on or after this day (YYYY-MM-DD, Beijing)."),
+        click.option("--until", help="Published before this day (YYYY-MM-DD, Beijing)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _filter(
+    status: str | None,
+    source: str | None,
+    flag: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int | None = None,
+) -> DocumentFilter:
+    return DocumentFilter(
+        review_status=status,
+        source=source,
+        flag=flag,
+        published_from=_day(since, "--since"),
+        published_until=_day(until, "--until"),
+        limit=limit,
+    )
+
+
+@documents.command("list")
+@filter_options
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@pass_ctx
+def documents_list(ctx: Context, limit: int, **filters: Any) -> None:
+    """One line per document: id, date, status, flags, source, 文号 and title."""
+    with ctx.store() as store:
+        found = store.list_documents(_filter(**filters, limit=limit))
+    for doc in found:
+        click.echo(_summary_line(doc))
+    if not found:
+        click.echo("no documents match", err=True)
+
+
+def _summary_line(doc: Document) -> str:
+    day = doc.published_at.date().isoformat() if doc.published_at else "----------"
+    flags = ",".join(sorted(doc.flags)) or "-"
+    return (
+        f"{doc.id:>6}  {day}  {doc.review_status:<8}  {flags:<18}  {doc.source:<7}  "
+        f"{doc.doc_number or '-'}  {doc.title}"
+    )
+
+
+@documents.command("show")
+@click.argument("doc_id", type=int)
+@pass_ctx
+def documents_show(ctx: Context, doc_id: int) -> None:
+    """Every field of one document, as indented JSON."""
+    with ctx.store() as store:
+        doc = store.get_document(doc_id)
+    if doc is None:
+        raise click.ClickException(f"no document with id {doc_id}")
+    click.echo(json.dumps(document_to_dict(doc), ensure_ascii=False, indent=2))
+
+
+@documents.command("export")
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option(
+    "--out",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="File to write; default standard output.",
+)
+@filter_options
+@pass_ctx
+def documents_export(ctx: Context, fmt: str, out: Any, **filters: Any) -> None:
+    """One JSON object per line per document, with every field."""
+    count = 0
+    with ctx.store() as store:
+        for doc in store.iter_documents(_filter(**filters)):
+            out.write(json.dumps(document_to_dict(doc), ensure_ascii=False) + "\n")
+            count += 1
+    click.echo(f"exported {count} documents", err=True)
+
+
+def _review(ctx: Context, ids: tuple[int, ...], status: str) -> None:
+    with ctx.store() as store:
+        missing = store.set_review_status(ids, status)
+    done = len(ids) - len(missing)
+    click.echo(f"{status}: {done} document{'s' if done != 1 else ''}")
+    if missing:
+        raise click.ClickException(f"no document with id {', '.join(map(str, missing))}")
+
+
+@documents.command("approve")
+@click.argument("ids", type=int, nargs=-1, required=True)
+@pass_ctx
+def documents_approve(ctx: Context, ids: tuple[int, ...]) -> None:
+    """Approve documents for the digest."""
+    _review(ctx, ids, APPROVED)
+
+
+@documents.command("reject")
+@click.argument("ids", type=int, nargs=-1, required=True)
+@pass_ctx
+def documents_reject(ctx: Context, ids: tuple[int, ...]) -> None:
+    """Reject documents: they never reach the digest."""
+    _review(ctx, ids, REJECTED)
+
+
+@documents.command("reset")
+@click.argument("ids", type=int, nargs=-1, required=True)
+@pass_ctx
+def documents_reset(ctx: Context, ids: tuple[int, ...]) -> None:
+    """Send documents back to pending review."""
+    _review(ctx, ids, PENDING)
+
+
+@main.command("run")
+@click.option(
+    "--replay",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Serve this saved-page tree on loopback and crawl it instead of the sites.",
+)
+@pass_ctx
+def run_cmd(ctx: Context, replay: Path | None) -> None:
+    """Run the main job once: crawl, then the later stages as they exist."""
+    report = run_main_job(ctx.settings, replay=replay)
+    for line in report.lines():
+        click.echo(line)
+
+
+@main.command("schedule")
+@pass_ctx
+def schedule_cmd(ctx: Context) -> None:
+    """Run the main job on a schedule (settings schedule.*) until interrupted."""
+    import scheduler
+
+    scheduler.run(ctx.settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""The settings object, its defaults and help text, and the loader that layers its sources.
+
+Sources, highest first: command-line flag, environment (``REGWATCH_<SECTION>_<KEY>``),
+TOML file (``regwatch.toml`` in the working directory or the path in ``REGWATCH_CONFIG``),
+default. Every field carries a line of help; README's settings table is checked against them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import typing
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+ENV_PREFIX = "REGWATCH_"
+CONFIG_ENV = "REGWATCH_CONFIG"
+CONFIG_FILE = "regwatch.toml"
+
+
+class SettingsError(ValueError):
+    """A setting could not be read: unknown name, bad value or unreadable file."""
+
+
+def setting(default: Any, help: str) -> Any:
+    """Declare a settings field with its default and one line of help."""
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata={"help": help})
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass
+class GeneralSettings:
+    data_dir: str = setting(
+        "", "Folder for the SQLite database and outputs; empty: the user's data directory."
+    )
+    log_level: str = setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
+
+
+@dataclass
+class DatabaseSettings:
+    url: str = setting(
+        "",
+        "SQLAlchemy URL or SQLite file path; empty: regwatch.db in general.data_dir. "
+        "PostgreSQL: postgresql+psycopg://host/db.",
+    )
+    busy_timeout: float = setting(
+        10.0, "Seconds a writer waits for SQLite's write lock before giving up."
+    )
+
+
+@dataclass
+class IdentitySettings:
+    title_window_days: int = setting(
+        180, "Documents without a 文号 merge by title and issuer when published this close."
+    )
+
+
+@dataclass
+class GlossarySettings:
+    extra_path: str = setting(
+        "", "TOML file of extra issuers and document types merged over the bundled glossary."
+    )
+
+
+@dataclass
+class ScheduleSettings:
+    run_every_minutes: int = setting(240, "How often `regwatch schedule` runs the main job.")
+    timezone: str = setting("Asia/Shanghai", "Time zone the schedule is read in.")
+    misfire_grace_seconds: int = setting(
+        3600, "A run missed by up to this long (e.g. during downtime) still runs once."
+    )
+
+
+@dataclass
+class Settings:
+    general: GeneralSettings = field(default_factory=GeneralSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    identity: IdentitySettings = field(default_factory=IdentitySettings)
+    glossary: GlossarySettings = field(default_factory=GlossarySettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    origins: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def get(self, name: str) -> Any:
+        """Value of a dotted setting name such as ``database.url``."""
+        section, key = _split(name)
+        return getattr(getattr(self, section), key)
+
+    def data_dir(self) -> Path:
+        """The data directory, created when missing."""
+        path = Path(self.general.data_dir or platformdirs.user_data_dir("regwatch"))
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def database_url(self) -> str:
+        """The database URL or SQLite file; empty means regwatch.db in the data directory."""
+        return self.database.url or str(self.data_dir() / "regwatch.db")
+
+
+@dataclass(frozen=True)
+class SettingInfo:
+    name: str
+    type: str
+    default: Any
+    help: str
+
+
+def _sections() -> dict[str, type]:
+    hints = typing.get_type_hints(Settings)
+    return {f.name: hints[f.name] for f in dataclasses.fields(Settings) if f.name != "origins"}
+
+
+def _split(name: str) -> tuple[str, str]:
+    section, _, key = name.partition(".")
+    if section not in _sections() or key not in _field_types(section):
+        raise SettingsError(f"unknown setting {name!r}; `regwatch settings` lists them")
+    return section, key
+
+
+def _field_types(section: str) -> dict[str, Any]:
+    return typing.get_type_hints(_sections()[section])
+
+
+def describe() -> Iterator[SettingInfo]:
+    """Every setting with its type, default and help, in declaration order."""
+    for section, cls in _sections().items():
+        types = _field_types(section)
+        for f in dataclasses.fields(cls):
+            default = f.default_factory() if callable(f.default_factory) else f.default
+            yield SettingInfo(
+                f"{section}.{f.name}", _type_name(types[f.name]), default, f.metadata["help"]
+            )
+
+
+def _type_name(tp: Any) -> str:
+    return "list" if typing.get_origin(tp) is list else tp.__name__
+
+
+def _coerce(name: str, tp: Any, value: Any) -> Any:
+    """Turn a raw value (string from env/flag, or TOML value) into the field's type."""
+    try:
+        if typing.get_origin(tp) is list:
+            if isinstance(value, str):
+                return [part.strip() for part in value.split(",") if part.strip()]
+            return [str(v) for v in value]
+        if tp is bool:
+            return _to_bool(value)
+        if tp in (int, float) and isinstance(value, bool):
+            raise ValueError("not a number")
+        return tp(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"setting {name}: {value!r} is not a valid {_type_name(tp)}") from exc
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(text)
+
+
+def _from_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"cannot read settings file {path}: {exc}") from exc
+    flat = {}
+    for section, values in data.items():
+        if not isinstance(values, dict):
+            raise SettingsError(f"{path}: top-level key {section!r} must be a [section]")
+        for key, value in values.items():
+            flat[f"{section}.{key}"] = value
+    return flat
+
+
+def _from_env(environ: Mapping[str, str]) -> dict[str, str]:
+    wanted = {ENV_PREFIX + info.name.replace(".", "_").upper(): info.name for info in describe()}
+    return {wanted[k]: v for k, v in environ.items() if k in wanted}
+
+
+def _config_path(environ: Mapping[str, str], config: str | Path | None) -> Path | None:
+    if config:
+        return Path(config)
+    if environ.get(CONFIG_ENV):
+        return Path(environ[CONFIG_ENV])
+    local = Path.cwd() / CONFIG_FILE
+    return local if local.is_file() else None
+
+
+def load_settings(
+    flags: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    config: str | Path | None = None,
+) -> Settings:
+    """Build the settings from flags, environment, TOML file and defaults (highest first)."""
+    environ = os.environ if environ is None else environ
+    path = _config_path(environ, config)
+    layers = [
+        ("file", _from_file(path) if path else {}),
+        ("env", _from_env(environ)),
+        ("flag", dict(flags or {})),
+    ]
+    settings = Settings()
+    for origin, values in layers:
+        for name, raw in values.items():
+            section, key = _split(name)
+            value = _coerce(name, _field_types(section)[key], raw)
+            setattr(getattr(settings, section), key, value)
+            settings.origins[name] = origin
+    return settings

@@ -1,0 +1,87 @@
+"""The documents regwatch collects: what every stage reads and writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from model.status import PENDING
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One place a document was seen: a source and the URL it was published at."""
+
+    source: str
+    url: str
+    first_seen: datetime
+    last_seen: datetime | None = None
+    gone_at: datetime | None = None
+
+
+@dataclass
+class Attachment:
+    """A file linked from a document, with the text read from it when that worked."""
+
+    name: str
+    url: str
+    extension: str = ""
+    size: int | None = None
+    sha256: str = ""
+    text: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentVersion:
+    """The main text of a document as it stood at one point."""
+
+    version: int
+    content_hash: str
+    body_text: str
+    seen_at: datetime
+    title: str = ""
+    published_at: datetime | None = None
+
+
+@dataclass
+class Document:
+    """A regulation, draft, standard or notice, as extracted and as stored.
+
+    ``published_at`` is an aware datetime in Beijing time (+08:00). ``doc_number`` is the
+    文号 as published and ``doc_type`` the document type as published (通知, 办法 …).
+    Fields the crawler cannot know (id, version, review status, flags, first/last seen) are
+    filled in by storage.
+    """
+
+    url: str
+    title: str
+    source: str = ""
+    lang: str = "zh"
+    published_at: datetime | None = None
+    issuers: list[str] = field(default_factory=list)
+    doc_number: str = ""
+    doc_type: str = ""
+    is_draft_for_comment: bool = False
+    comment_deadline: date | None = None
+    effective_date: date | None = None
+    body_text: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
+    id: int | None = None
+    sightings: list[Sighting] = field(default_factory=list)
+    content_hash: str = ""
+    version: int = 0
+    review_status: str = PENDING
+    flags: frozenset[str] = frozenset()
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    versions: list[DocumentVersion] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """What storing one crawled document did: new, amended, unchanged or sighted."""
+
+    document_id: int
+    outcome: str
+    version: int

@@ -1,0 +1,29 @@
+"""Documents as plain JSON-ready dictionaries (dates in ISO 8601). Pure, no I/O."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from typing import Any
+
+from model.document import Document
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
+
+
+def document_to_dict(doc: Document) -> dict[str, Any]:
+    """Every field of a document, attachments and versions included, JSON-ready."""
+    data: dict[str, Any] = _plain(doc)
+    return data

@@ -1,0 +1,1 @@
+"""Alembic migrations, run by storage.migrate (``regwatch db upgrade``)."""

@@ -1,0 +1,138 @@
+"""The database tables (SQLAlchemy Core). Alembic migrations in storage/migrations create them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+from model.status import REVIEW_STATUSES
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored in UTC on every backend; naive values are refused."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: regwatch stores aware datetimes only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _review_check() -> CheckConstraint:
+    allowed = ", ".join(f"'{s}'" for s in REVIEW_STATUSES)
+    return CheckConstraint(f"review_status IN ({allowed})", name="review_status")
+
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("source", String(40), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("title_key", Text, nullable=False, index=True),
+    Column("lang", String(8), nullable=False, server_default="zh"),
+    Column("published_at", UTCDateTime, index=True),
+    Column("issuers", JSON, nullable=False),
+    Column("doc_number", Text, nullable=False, server_default=""),
+    Column("doc_number_key", Text, unique=True),
+    Column("doc_type", Text, nullable=False, server_default=""),
+    Column("is_draft_for_comment", Boolean, nullable=False, server_default="0"),
+    Column("comment_deadline", Date),
+    Column("effective_date", Date),
+    Column("body_text", Text, nullable=False, server_default=""),
+    Column("content_hash", String(64), nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("review_status", String(16), nullable=False, server_default="pending"),
+    Column("amended", Boolean, nullable=False, server_default="0"),
+    Column("withdrawn", Boolean, nullable=False, server_default="0"),
+    Column("untagged", Boolean, nullable=False, server_default="1"),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("last_seen", UTCDateTime, nullable=False),
+    _review_check(),
+)
+
+sightings = Table(
+    "sightings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id"), nullable=False, index=True),
+    Column("source", String(40), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("url_key", Text, nullable=False, unique=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("last_seen", UTCDateTime, nullable=False),
+    Column("gone_at", UTCDateTime),
+)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("extension", String(16), nullable=False, server_default=""),
+    Column("size", Integer),
+    Column("sha256", String(64), nullable=False, server_default=""),
+    Column("text", Text, nullable=False, server_default=""),
+    Column("error", Text, nullable=False, server_default=""),
+    UniqueConstraint("document_id", "url"),
+)
+
+document_versions = Table(
+    "document_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("published_at", UTCDateTime),
+    Column("body_text", Text, nullable=False),
+    Column("seen_at", UTCDateTime, nullable=False),
+    UniqueConstraint("document_id", "version"),
+)
+
+Index("ix_documents_review_status", documents.c.review_status)

@@ -1,0 +1,91 @@
+"""The Store: one object the other stages use to reach the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from model.document import Document, StoreResult
+from storage import documents as docs
+from storage import queries
+from storage.engine import make_engine, read_transaction, write_transaction
+from storage.migrate import ensure_schema
+from storage.queries import DocumentFilter
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class Store:
+    """Documents in a SQLite file or a PostgreSQL database."""
+
+    def __init__(self, engine: Engine, *, title_window_days: int = 180) -> None:
+        self.engine = engine
+        self.title_window_days = title_window_days
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        *,
+        busy_timeout: float = 10.0,
+        title_window_days: int = 180,
+        migrate: bool = True,
+    ) -> Store:
+        """Connect to ``url``; an empty database gets the schema when ``migrate`` is set."""
+        store = cls(
+            make_engine(url, busy_timeout=busy_timeout), title_window_days=title_window_days
+        )
+        if migrate:
+            try:
+                ensure_schema(store.engine)
+            except BaseException:
+                store.close()
+                raise
+        return store
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def save_document(self, doc: Document, *, seen_at: datetime | None = None) -> StoreResult:
+        """Store one crawled document in its own write transaction."""
+        with write_transaction(self.engine) as conn:
+            return docs.save_document(
+                conn, doc, seen_at=seen_at or utcnow(), window_days=self.title_window_days
+            )
+
+    def mark_gone(self, url: str, *, at: datetime | None = None) -> int | None:
+        """Record that the page at ``url`` disappeared."""
+        with write_transaction(self.engine) as conn:
+            return docs.mark_gone(conn, url, at=at or utcnow())
+
+    def get_document(self, doc_id: int) -> Document | None:
+        """One document, or None."""
+        with read_transaction(self.engine) as conn:
+            return queries.get_document(conn, doc_id)
+
+    def list_documents(self, flt: DocumentFilter = DocumentFilter()) -> list[Document]:
+        """Documents matching ``flt``, newest first."""
+        with read_transaction(self.engine) as conn:
+            return queries.list_documents(conn, flt)
+
+    def iter_documents(self, flt: DocumentFilter = DocumentFilter()) -> Iterator[Document]:
+        """Every matching document, in batches, from one consistent snapshot."""
+        with read_transaction(self.engine) as conn:
+            yield from queries.iter_documents(conn, flt)
+
+    def set_review_status(self, ids: Iterable[int], status: str) -> list[int]:
+        """Approve, reject or reset documents; returns ids that do not exist."""
+        with write_transaction(self.engine) as conn:
+            return queries.set_review_status(conn, ids, status)

@@ -1,0 +1,1 @@
+"""The editors' review queue and public pages (not built yet: see the review-queue issue)."""
