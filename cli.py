@@ -90,6 +90,7 @@ def main(
         level=settings.general.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     ctx.obj = Context(settings)
 
 
@@ -282,6 +283,29 @@ def run_cmd(ctx: Context, replay: Path | None) -> None:
     report = run_main_job(ctx.settings, replay=replay)
     for line in report.lines():
         click.echo(line)
+
+
+@main.command("crawl")
+@click.argument("sources", nargs=-1)
+@click.option(
+    "--replay",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Serve this saved-page tree on loopback and crawl it instead of the sites.",
+)
+@pass_ctx
+def crawl_cmd(ctx: Context, sources: tuple[str, ...], replay: Path | None) -> None:
+    """Crawl the given sources (default: all) once and print a summary per source."""
+    from crawler.run import run_crawl
+
+    logging.getLogger("regwatch.crawl").setLevel(logging.INFO)
+    try:
+        summaries = run_crawl(ctx.settings, sources, replay=replay)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for summary in summaries:
+        click.echo(summary.line())
+    if any(s.counts.get("failed") for s in summaries):
+        sys.exit(1)
 
 
 @main.command("schedule")

@@ -27,7 +27,10 @@ class RunReport:
 
 def run_main_job(settings: Settings, *, replay: Path | None = None) -> RunReport:
     """Run every stage once, in order, and report what each did."""
+    from crawler.run import run_crawl
+
     report = RunReport()
-    report.stages["crawl"] = "no spiders yet"
+    summaries = run_crawl(settings, replay=replay)
+    report.stages["crawl"] = "; ".join(s.line() for s in summaries)
     log.info("main job finished: %s", report.stages)
     return report

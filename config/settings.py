@@ -68,6 +68,70 @@ class GlossarySettings:
     )
 
 
+BROWSER_USER_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/124.0 Safari/537.36 regwatch/0.1"
+)
+TOPIC_KEYWORDS = [
+    "数据",
+    "网络",
+    "网信",
+    "个人信息",
+    "隐私",
+    "人工智能",
+    "算法",
+    "密码",
+    "跨境",
+    "信息安全",
+    "信息化",
+    "互联网",
+    "数字",
+    "电信",
+    "通信",
+    "未成年人",
+    "平台",
+    "智能",
+    "标识",
+    "App",
+    "应用程序",
+    "标准",
+]
+
+
+@dataclass
+class CrawlSettings:
+    user_agent: str = setting(BROWSER_USER_AGENT, "User-Agent sent to every site.")
+    download_delay: float = setting(
+        2.0, "Seconds between requests to one site (AutoThrottle may add)."
+    )
+    autothrottle: bool = setting(
+        True, "Let Scrapy's AutoThrottle slow down when a site slows down."
+    )
+    concurrent_per_domain: int = setting(1, "Requests in flight to one site at once.")
+    timeout: float = setting(30.0, "Seconds before a request is abandoned.")
+    retries: int = setting(2, "Retries of a request that failed with a timeout or a 5xx.")
+    max_response_bytes: int = setting(10 * 1024 * 1024, "Largest response accepted, in bytes.")
+    recheck_days: int = setting(
+        30, "Documents published this recently are fetched again to catch amendments."
+    )
+    recheck_every_hours: float = setting(
+        24.0, "How often a recent document is re-checked (conditional GET)."
+    )
+    log_level: str = setting("WARNING", "Log level of Scrapy itself during a crawl.")
+
+
+@dataclass
+class GovCnSettings:
+    channels: list[str] = setting(
+        ["zuixin", "bmwj", "gwywj", "jiedu"],
+        "Enabled www.gov.cn channels: zuixin 最新政策, bmwj 部门文件, gwywj 国务院文件, jiedu 政策解读.",
+    )
+    keywords: list[str] = setting(
+        TOPIC_KEYWORDS,
+        "Only list entries whose title holds one of these words are fetched; empty: all.",
+    )
+
+
 @dataclass
 class ScheduleSettings:
     run_every_minutes: int = setting(240, "How often `regwatch schedule` runs the main job.")
@@ -84,6 +148,8 @@ class Settings:
     identity: IdentitySettings = field(default_factory=IdentitySettings)
     glossary: GlossarySettings = field(default_factory=GlossarySettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    gov_cn: GovCnSettings = field(default_factory=GovCnSettings)
     origins: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def get(self, name: str) -> Any:

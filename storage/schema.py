@@ -136,3 +136,14 @@ document_versions = Table(
 )
 
 Index("ix_documents_review_status", documents.c.review_status)
+
+fetch_state = Table(
+    "fetch_state",
+    metadata,
+    Column("url_key", Text, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("etag", Text, nullable=False, server_default=""),
+    Column("last_modified", Text, nullable=False, server_default=""),
+    Column("status", Integer, nullable=False),
+    Column("checked_at", UTCDateTime, nullable=False),
+)

@@ -9,9 +9,11 @@ from sqlalchemy import Engine
 
 from model.document import Document, StoreResult
 from storage import documents as docs
+from storage import fetches
 from storage import queries
 from storage.engine import make_engine, read_transaction, write_transaction
 from storage.migrate import ensure_schema
+from storage.fetches import Validators
 from storage.queries import DocumentFilter
 
 
@@ -89,3 +91,42 @@ class Store:
         """Approve, reject or reset documents; returns ids that do not exist."""
         with write_transaction(self.engine) as conn:
             return queries.set_review_status(conn, ids, status)
+
+    def validators(self, url: str) -> Validators | None:
+        """HTTP validators from the last fetch of ``url``."""
+        with read_transaction(self.engine) as conn:
+            return fetches.validators(conn, url)
+
+    def record_fetch(
+        self,
+        url: str,
+        *,
+        status: int,
+        etag: str = "",
+        last_modified: str = "",
+        at: datetime | None = None,
+    ) -> None:
+        """Remember a fetch of ``url`` for the next poll's conditional request."""
+        with write_transaction(self.engine) as conn:
+            fetches.record_fetch(
+                conn, url, status=status, etag=etag, last_modified=last_modified, at=at or utcnow()
+            )
+
+    def seen_unchanged(self, url: str, *, at: datetime | None = None) -> None:
+        """A page answered 304 Not Modified: it is still there, unchanged."""
+        with write_transaction(self.engine) as conn:
+            fetches.seen_unchanged(conn, url, at=at or utcnow())
+
+    def known_urls(self, urls: Iterable[str]) -> set[str]:
+        """Which of ``urls`` are already stored as sightings."""
+        with read_transaction(self.engine) as conn:
+            return fetches.known_urls(conn, urls)
+
+    def due_for_recheck(
+        self, source: str, *, published_after: datetime, checked_before: datetime
+    ) -> list[str]:
+        """Recent documents of ``source`` whose pages should be fetched again."""
+        with read_transaction(self.engine) as conn:
+            return fetches.due_for_recheck(
+                conn, source, published_after=published_after, checked_before=checked_before
+            )

@@ -6,8 +6,10 @@ import time
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrate import head_revision
+
 revision = "9999_slow_fault"
-down_revision = "0001_documents"
+down_revision = head_revision()  # always on top of the real migrations
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,63 @@
+"""Turning a detail page's HTML into text: main body, attachments, metadata tables."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+
+from parsel import Selector
+from w3lib.html import remove_comments, remove_tags, remove_tags_with_content
+
+from model.document import Attachment
+
+ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "rar", "zip", "ofd", "et")
+_BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|div|h\d|li|tr|table|section|blockquote)\s*>", re.I)
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+
+
+def block_text(fragment: str) -> str:
+    """Readable text of an HTML fragment: one line per paragraph, no markup or scripts."""
+    fragment = remove_comments(remove_tags_with_content(fragment, ("script", "style")))
+    text = html.unescape(remove_tags(_BLOCK_END.sub("\n", fragment)))
+    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def label_table(rows: list[tuple[str, str]]) -> dict[str, str]:
+    """``{label: value}`` from label/value cells, labels without spaces or colons."""
+    return {re.sub(r"[\s\u00a0\u3000:：]", "", label): value.strip() for label, value in rows}
+
+
+def cell_pairs(selector: Selector) -> list[tuple[str, str]]:
+    """Label/value pairs from a table whose rows alternate label cell, value cell."""
+    cells = [block_text(td.get()).replace("\n", " ") for td in selector.css("td")]
+    return list(zip(cells[0::2], cells[1::2], strict=False))
+
+
+def extension_of(url: str, name: str) -> str:
+    """A file's extension from its URL, else from its link text (TC260 style)."""
+    for candidate in (urlsplit(url).path, name.strip()):
+        match = re.search(r"\.([A-Za-z0-9]{2,4})$", candidate)
+        if match and match.group(1).lower() in ATTACHMENT_EXTENSIONS:
+            return match.group(1).lower()
+    return ""
+
+
+def attachments_in(body: Selector, base_url: str) -> list[Attachment]:
+    """Links to documents (PDF, Word, WPS, spreadsheets, archives) inside the main body."""
+    found: dict[str, Attachment] = {}
+    for link in body.css("a[href]"):
+        href = (link.attrib.get("href") or "").strip()
+        name = block_text(link.get()).replace("\n", " ") or href.rsplit("/", 1)[-1]
+        url = _join(base_url, href)
+        ext = extension_of(url, name)
+        if ext and url not in found and urlsplit(url).scheme in ("http", "https"):
+            found[url] = Attachment(name=name, url=url, extension=ext)
+    return list(found.values())
+
+
+def _join(base: str, href: str) -> str:
+    from urllib.parse import urljoin
+
+    return urljoin(base, href)
