@@ -118,6 +118,9 @@ class CrawlSettings:
         24.0, "How often a recent document is re-checked (conditional GET)."
     )
     log_level: str = setting("WARNING", "Log level of Scrapy itself during a crawl.")
+    replay_url: str = setting(
+        "", "Send every request to this running replay server (loopback only); empty: the sites."
+    )
 
 
 @dataclass

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
@@ -60,7 +61,7 @@ def run_crawl(
     if unknown:
         raise ValueError(f"unknown source(s) {sorted(unknown)}; known: {spider_names()}")
     with ExitStack() as stack:
-        replay_url = None
+        replay_url = _loopback(settings.crawl.replay_url) if settings.crawl.replay_url else None
         if replay is not None:
             replay_url = stack.enter_context(ReplayServer(replay)).base_url
         crawl_settings = base_settings()
@@ -76,6 +77,14 @@ def run_crawl(
         _summary(name, crawler.stats.get_stats() if crawler.stats else {})
         for name, crawler in crawlers.items()
     ]
+
+
+def _loopback(url: str) -> str:
+    """The replay URL, refused unless it points at this machine's loopback."""
+    host = urlsplit(url).hostname or ""
+    if not (host == "localhost" or host == "::1" or host.startswith("127.")):
+        raise ValueError(f"crawl.replay_url must be a loopback address, not {url!r}")
+    return url
 
 
 def _summary(name: str, stats: dict[str, object]) -> SourceSummary:
