@@ -16,6 +16,7 @@ from parsel import Selector
 from scrapy.http import Request, Response
 
 from crawler.base import ListEntry, RegwatchSpider
+from crawler.encoding import page_text
 from crawler.extract import attachments_in, block_text, cell_pairs, label_table
 from crawler.parsing import (
     detect_doc_type,
@@ -86,7 +87,7 @@ class GovCnSpider(RegwatchSpider):
         """A detail page → one Document (nothing when the page is not a document page)."""
         if self.detail_status_handled(response):
             return
-        doc = extract_document(response.text, response.url, response.meta.get("entry"))
+        doc = extract_document(page_text(response), response.url, response.meta.get("entry"))
         if doc is None:
             self.fail(
                 response.meta.get("channel", ""),
