@@ -1,0 +1,1 @@
+"""Saved pages replayed over real HTTP on loopback, for tests and the offline demo."""
