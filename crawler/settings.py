@@ -58,8 +58,8 @@ def scrapy_settings(settings: Settings, *, replay_url: str | None = None) -> dic
         "LOG_LEVEL": crawl.log_level.upper(),
         "REGWATCH_SETTINGS": settings,
     }
-    if replay_url:
-        values["REPLAY_URL"] = replay_url
+    if replay_url:  # saved pages on loopback: no site to be polite to
+        values.update(REPLAY_URL=replay_url, DOWNLOAD_DELAY=0, AUTOTHROTTLE_ENABLED=False)
     return values
 
 
