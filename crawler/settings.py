@@ -58,8 +58,10 @@ def scrapy_settings(settings: Settings, *, replay_url: str | None = None) -> dic
         "LOG_LEVEL": crawl.log_level.upper(),
         "REGWATCH_SETTINGS": settings,
     }
-    if replay_url:  # saved pages on loopback: no site to be polite to
-        values.update(REPLAY_URL=replay_url, DOWNLOAD_DELAY=0, AUTOTHROTTLE_ENABLED=False)
+    if replay_url:  # saved pages on loopback: no site to be polite to, unless asked
+        values.update(REPLAY_URL=replay_url, AUTOTHROTTLE_ENABLED=False)
+        if "crawl.download_delay" not in settings.origins:
+            values["DOWNLOAD_DELAY"] = 0
     return values
 
 
