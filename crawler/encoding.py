@@ -29,7 +29,7 @@ def page_text(response: TextResponse) -> str:
     """The page as text, re-detecting the encoding when the declared one decodes badly."""
     body = response.body
     if body.startswith(codecs.BOM_UTF8):
-        return body[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+        return body[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
     text = response.text
     if not looks_wrong(text):
         return text

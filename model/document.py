@@ -50,6 +50,8 @@ class Document:
 
     ``published_at`` is an aware datetime in Beijing time (+08:00). ``doc_number`` is the
     文号 as published and ``doc_type`` the document type as published (通知, 办法 …).
+    ``written_on`` is the 成文日期, ``publisher`` the 来源 (the site or outlet that published
+    it, not necessarily the issuer) and ``subject`` the site's 主题分类.
     Fields the crawler cannot know (id, version, review status, flags, first/last seen) are
     filled in by storage.
     """
@@ -65,6 +67,9 @@ class Document:
     is_draft_for_comment: bool = False
     comment_deadline: date | None = None
     effective_date: date | None = None
+    written_on: date | None = None
+    publisher: str = ""
+    subject: str = ""
     body_text: str = ""
     attachments: list[Attachment] = field(default_factory=list)
     id: int | None = None

@@ -126,6 +126,9 @@ def _document_values(doc: Document) -> dict[str, Any]:
         "is_draft_for_comment": doc.is_draft_for_comment,
         "comment_deadline": doc.comment_deadline,
         "effective_date": doc.effective_date,
+        "written_on": doc.written_on,
+        "publisher": doc.publisher,
+        "subject": doc.subject,
         "body_text": doc.body_text,
         "content_hash": doc.content_hash,
     }
@@ -195,6 +198,9 @@ def _amend(conn: Connection, doc_id: int, doc: Document, seen_at: datetime) -> S
         "issuers",
         "comment_deadline",
         "effective_date",
+        "written_on",
+        "publisher",
+        "subject",
     ):
         if not values[name]:
             values.pop(name)  # a sighting that lacks a fact does not erase it
@@ -214,11 +220,23 @@ def _number_taken(conn: Connection, doc: Document, doc_id: int) -> bool:
     return owner is not None and owner != doc_id
 
 
+_FILLABLE = (
+    "doc_number",
+    "doc_type",
+    "comment_deadline",
+    "effective_date",
+    "published_at",
+    "written_on",
+    "publisher",
+    "subject",
+)
+
+
 def _enrich(conn: Connection, doc_id: int, doc: Document, seen_at: datetime) -> None:
     """Fill fields the stored document lacks from another sighting; never overwrite."""
     row = conn.execute(select(documents).where(documents.c.id == doc_id)).one()
     values: dict[str, Any] = {"last_seen": seen_at}
-    for name in ("doc_number", "doc_type", "comment_deadline", "effective_date", "published_at"):
+    for name in _FILLABLE:
         if not getattr(row, name) and getattr(doc, name):
             values[name] = getattr(doc, name)
     if "doc_number" in values and not _number_taken(conn, doc, doc_id):

@@ -59,9 +59,9 @@ def run(*args: str, db: str | None = None) -> tuple[int, str, str]:
 
 def test_db_upgrade_creates_an_empty_database(tmp_path: Path) -> None:
     code, out, _ = run("db", "upgrade", db=str(tmp_path / "new.db"))
-    assert code == 0 and "empty -> 0002_fetch_state" in out
+    assert code == 0 and "empty -> 0003_publication_facts" in out
     code, out, _ = run("db", "upgrade", db=str(tmp_path / "new.db"))
-    assert "0002_fetch_state -> 0002_fetch_state" in out
+    assert "0003_publication_facts -> 0003_publication_facts" in out
 
 
 def test_commands_migrate_an_empty_database_themselves(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from crawler.parsing import (
     find_comment_deadline,
     find_effective_date,
     is_draft_for_comment,
+    parse_date,
     parse_datetime,
 )
 from model.document import Document
@@ -120,6 +121,9 @@ def extract_document(page: str, url: str, entry: ListEntry | None = None) -> Doc
         is_draft_for_comment=is_draft_for_comment(title, body),
         comment_deadline=find_comment_deadline(body, day),
         effective_date=find_effective_date(body, day),
+        written_on=parse_date(meta.get("成文日期", "")),
+        publisher=_parse_publisher(sel, meta),
+        subject=meta.get("主题分类", ""),
         body_text=body,
         attachments=_parse_attachments(sel, url),
     )
@@ -164,6 +168,17 @@ def _parse_issuers(meta: dict[str, str], title: str) -> list[str]:
         return meta["发文机关"].split()
     head = title.split("关于", 1)[0] if "关于" in title else ""
     return [i.chinese for i in load_glossary().issuers_in(head)]
+
+
+def _parse_publisher(sel: Selector, meta: dict[str, str]) -> str:
+    """来源: the table row, or the "来源：…" line of a news-type page."""
+    if meta.get("来源"):
+        return meta["来源"]
+    line = " ".join(
+        sel.css("div.pages-date *::text, div.pages-date::text, span.font-zyygwj::text").getall()
+    )
+    match = re.search(r"来源[:：]\s*(\S+)", line)
+    return match.group(1) if match else ""
 
 
 def _parse_body(sel: Selector) -> str:

@@ -30,37 +30,71 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 
 def crawl(db: Path, tree: Path | None, *settings: str) -> tuple[int, dict[str, int], str]:
-    args = [sys.executable, "-m", "cli", "--db", str(db), "--set", "crawl.download_delay=0",
-            "--set", "crawl.autothrottle=false", "--set", "gov_cn.channels=bmwj"]
+    args = [
+        sys.executable,
+        "-m",
+        "cli",
+        "--db",
+        str(db),
+        "--set",
+        "crawl.download_delay=0",
+        "--set",
+        "crawl.autothrottle=false",
+        "--set",
+        "gov_cn.channels=bmwj",
+    ]
     for item in settings:
         args += ["--set", item]
     replay = ["--replay", str(tree)] if tree else []
-    done = subprocess.run([*args, "crawl", "gov_cn", *replay], cwd=ROOT,
-                          capture_output=True, text=True, timeout=100, check=False)
+    done = subprocess.run(
+        [*args, "crawl", "gov_cn", *replay],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=False,
+    )
     line = next(l for l in done.stdout.splitlines() if l.startswith("gov_cn:"))
     counts = {k: int(n) for n, k in re.findall(r"(\d+) (\w+)", line)}
     return done.returncode, counts, done.stderr
 
 
 def page(title: str, body: str, published: str = "2026-11-18-10:00:00") -> str:
-    return (f'<html><head><meta charset="utf-8"><meta name="firstpublishedtime" '
-            f'content="{published}"><title>{title}_国务院部门文件_中国政府网</title></head><body>'
-            f'<div class="policyLibraryOverview_header"><table><tr><td>标  题：</td>'
-            f"<td>{title}</td><td>发文机关：</td><td>工业和信息化部</td></tr></table></div>"
-            f'<div class="pages_content mhide" id="UCAP-CONTENT"><p>{body}</p></div>'
-            f'<div class="pages_content pages_contentm pchide"><p>{body}</p></div></body></html>')
+    return (
+        f'<html><head><meta charset="utf-8"><meta name="firstpublishedtime" '
+        f'content="{published}"><title>{title}_国务院部门文件_中国政府网</title></head><body>'
+        f'<div class="policyLibraryOverview_header"><table><tr><td>标  题：</td>'
+        f"<td>{title}</td><td>发文机关：</td><td>工业和信息化部</td></tr></table></div>"
+        f'<div class="pages_content mhide" id="UCAP-CONTENT"><p>{body}</p></div>'
+        f'<div class="pages_content pages_contentm pchide"><p>{body}</p></div></body></html>'
+    )
 
 
 def feed(*urls: str, title: str = "工业和信息化部关于加强数据安全管理的通知") -> str:
-    rows = [{"TITLE": title, "SUB_TITLE": "", "URL": u, "DOCRELPUBTIME": "2026-11-18"}
-            for u in urls]
+    rows = [
+        {"TITLE": title, "SUB_TITLE": "", "URL": u, "DOCRELPUBTIME": "2026-11-18"} for u in urls
+    ]
     return json.dumps(rows, ensure_ascii=False)
 
 
-def save(root: Path, url: str, body: str, *, headers: dict[str, str] | None = None,
-         sequence: int | None = None) -> None:
-    write_fixture(root, url, body, status=200, headers=headers or HTML, origin="reconstructed",
-                  origin_detail="test page following SITES.md §1.1/§1.3", sequence=sequence)
+def save(
+    root: Path,
+    url: str,
+    body: str,
+    *,
+    headers: dict[str, str] | None = None,
+    sequence: int | None = None,
+) -> None:
+    write_fixture(
+        root,
+        url,
+        body,
+        status=200,
+        headers=headers or HTML,
+        origin="reconstructed",
+        origin_detail="test page following SITES.md §1.1/§1.3",
+        sequence=sequence,
+    )
 
 
 def documents(db: Path) -> list:  # type: ignore[type-arg]
@@ -86,8 +120,11 @@ def test_edited_page_adds_a_version(tmp_path: Path) -> None:
     save(tree, PAGE, page("关于加强数据安全管理的通知", "第一条 原文。"), sequence=1)
     save(tree, PAGE, page("关于加强数据安全管理的通知", "第一条 修改后的正文。"), sequence=2)
     with ReplayServer(tree) as server:  # one server for both polls: sequence 1, then 2
-        recheck = ("crawl.recheck_every_hours=0", "crawl.recheck_days=36500",
-                   f"crawl.replay_url={server.base_url}")
+        recheck = (
+            "crawl.recheck_every_hours=0",
+            "crawl.recheck_days=36500",
+            f"crawl.replay_url={server.base_url}",
+        )
         assert crawl(db, None, *recheck)[1]["new"] == 1
         code, counts, err = crawl(db, None, *recheck)
     assert code == 0, err

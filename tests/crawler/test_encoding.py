@@ -17,14 +17,21 @@ TITLE = "促进和规范数据跨境流动规定"
 
 @pytest.fixture(scope="module")
 def pages() -> dict[str, HtmlResponse]:
-    return {f.url.rsplit("/", 1)[-1]: HtmlResponse(url=f.url, body=f.body, headers=f.headers)
-            for f in FixtureTree.load(EDGE) if f.url.endswith(".htm")}
+    return {
+        f.url.rsplit("/", 1)[-1]: HtmlResponse(url=f.url, body=f.body, headers=f.headers)
+        for f in FixtureTree.load(EDGE)
+        if f.url.endswith(".htm")
+    }
 
 
 @pytest.mark.parametrize(
     "name",
-    ["charset-gb2312-with-gb18030-char.htm", "charset-none-gbk-body.htm",
-     "charset-header-utf8-body-gbk.htm", "charset-meta-gbk-body-utf8-bom.htm"],
+    [
+        "charset-gb2312-with-gb18030-char.htm",
+        "charset-none-gbk-body.htm",
+        "charset-header-utf8-body-gbk.htm",
+        "charset-meta-gbk-body-utf8-bom.htm",
+    ],
 )
 def test_title_decodes_exactly(pages: dict[str, HtmlResponse], name: str) -> None:
     response = pages[name]
@@ -44,8 +51,7 @@ def test_scrapy_alone_trusts_a_wrong_header(pages: dict[str, HtmlResponse]) -> N
     assert looks_wrong(pages["charset-header-utf8-body-gbk.htm"].text)
 
 
-def test_malformed_page_without_main_text_is_not_a_document(
-        pages: dict[str, HtmlResponse]) -> None:
+def test_malformed_page_without_main_text_is_not_a_document(pages: dict[str, HtmlResponse]) -> None:
     response = pages["malformed-no-ucap-content.htm"]
     assert extract_document(page_text(response), response.url) is None
 

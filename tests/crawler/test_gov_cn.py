@@ -10,6 +10,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scrapy.http import HtmlResponse, TextResponse
 
 from crawler.replay.tree import FixtureTree
@@ -39,8 +41,9 @@ def tree() -> FixtureTree:
 @pytest.fixture(scope="module")
 def docs(tree: FixtureTree) -> dict[str, Document]:
     feeds = set(CHANNELS.values())
-    pages = [f for f in tree if "www.gov.cn" in f.url and f.url.endswith(".htm")
-             and f.url not in feeds]
+    pages = [
+        f for f in tree if "www.gov.cn" in f.url and f.url.endswith(".htm") and f.url not in feeds
+    ]
     parsed = {f.url: extract_document(response_for(f).text, f.url) for f in pages}
     assert all(parsed.values()), [u for u, d in parsed.items() if d is None]
     return parsed  # type: ignore[return-value]
@@ -53,7 +56,8 @@ def test_every_detail_page_is_extracted(docs: dict[str, Document]) -> None:
 def test_title_comes_from_the_metadata_table(docs: dict[str, Document]) -> None:
     assert docs[LABEL_RULE].title == (
         "国家互联网信息办公室 工业和信息化部 公安部 国家广播电视总局关于印发"
-        "《人工智能生成合成内容标识办法》的通知")
+        "《人工智能生成合成内容标识办法》的通知"
+    )
 
 
 def test_published_at_is_firstpublishedtime_in_beijing_time(docs: dict[str, Document]) -> None:
@@ -61,8 +65,12 @@ def test_published_at_is_firstpublishedtime_in_beijing_time(docs: dict[str, Docu
 
 
 def test_issuers_are_split(docs: dict[str, Document]) -> None:
-    assert docs[LABEL_RULE].issuers == ["国家互联网信息办公室", "工业和信息化部", "公安部",
-                                        "国家广播电视总局"]
+    assert docs[LABEL_RULE].issuers == [
+        "国家互联网信息办公室",
+        "工业和信息化部",
+        "公安部",
+        "国家广播电视总局",
+    ]
 
 
 def test_doc_number(docs: dict[str, Document]) -> None:
@@ -92,8 +100,11 @@ def test_draft_for_comment_and_deadline(docs: dict[str, Document]) -> None:
 
 def test_older_table_bd1_layout(docs: dict[str, Document]) -> None:
     old = docs[OLD_LAYOUT]
-    assert (old.title, old.doc_number, old.issuers) == ("关键信息基础设施安全保护条例",
-                                                        "国令第745号", ["国务院"])
+    assert (old.title, old.doc_number, old.issuers) == (
+        "关键信息基础设施安全保护条例",
+        "国令第745号",
+        ["国务院"],
+    )
     assert old.effective_date == date(2021, 9, 1)
     assert old.body_text.startswith("中华人民共和国国务院令")
 
@@ -140,3 +151,36 @@ def test_attachment_urls_are_absolute(docs: dict[str, Document]) -> None:
 def test_page_without_main_text_gives_nothing() -> None:
     html = "<html><head><title>x_中国政府网</title></head><body><p>布局已更改</p></body></html>"
     assert extract_document(html, "https://www.gov.cn/x.htm") is None
+
+
+_TAGS = st.sampled_from(
+    [
+        "<p>",
+        "</p>",
+        "<table>",
+        "</table>",
+        "<td>",
+        "<div id='UCAP-CONTENT'>",
+        "</div>",
+        "<h1>",
+        "<a href='./P0.pdf'>",
+        "<script>",
+        "<!--",
+        "<br>",
+        "<meta name='firstpublishedtime' content='2026-13-45-99:99:99'>",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_TAGS, st.text(max_size=20)), max_size=40))
+def test_random_html_gives_a_document_or_none_never_an_exception(parts: list[str]) -> None:
+    doc = extract_document("".join(parts), "https://www.gov.cn/zhengce/x.htm")
+    assert doc is None or (doc.title and doc.body_text)
+
+
+def test_written_on_publisher_and_subject(docs: dict[str, Document]) -> None:
+    rule = docs[LABEL_RULE]
+    assert rule.written_on == date(2025, 3, 7)
+    assert rule.publisher and rule.subject
+    assert docs[INTERVIEW].publisher == "新华社"

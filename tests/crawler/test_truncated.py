@@ -43,8 +43,10 @@ class TruncatingServer:
                 if path.endswith("robots.txt"):
                     conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
                     continue
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                             b"Content-Length: 20000\r\n\r\n" + b"[" + b" " * 6999)
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: 20000\r\n\r\n" + b"[" + b" " * 6999
+                )
 
 
 @pytest.fixture
@@ -59,12 +61,31 @@ def server() -> Iterator[TruncatingServer]:
 def test_truncated_list_is_retried_then_failed(server: TruncatingServer, tmp_path: Path) -> None:
     db = tmp_path / "r.db"
     with Store.open(str(db)) as store:
-        store.save_document(Document(url=KNOWN, source="gov_cn", title="已存通知", body_text="正文"))
+        store.save_document(
+            Document(url=KNOWN, source="gov_cn", title="已存通知", body_text="正文")
+        )
     done = subprocess.run(
-        [sys.executable, "-m", "cli", "--db", str(db), "--set", "gov_cn.channels=bmwj",
-         "--set", f"crawl.replay_url=http://127.0.0.1:{server.port}", "--set",
-         "crawl.recheck_days=0", "crawl", "gov_cn"],
-        cwd=ROOT, capture_output=True, text=True, timeout=100, check=False)
+        [
+            sys.executable,
+            "-m",
+            "cli",
+            "--db",
+            str(db),
+            "--set",
+            "gov_cn.channels=bmwj",
+            "--set",
+            f"crawl.replay_url=http://127.0.0.1:{server.port}",
+            "--set",
+            "crawl.recheck_days=0",
+            "crawl",
+            "gov_cn",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=False,
+    )
     assert done.returncode == 1
     assert "1 failed" in done.stdout and "0 new" in done.stdout
     assert "DataLoss" in done.stderr or "data loss" in done.stderr.lower()

@@ -57,3 +57,21 @@ def test_sqlite_runs_in_wal_with_a_busy_timeout(tmp_path) -> None:  # type: igno
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 7000
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_upgrade_keeps_existing_documents(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine, "0002_fetch_state")
+    with write_transaction(engine) as conn:
+        conn.execute(
+            text(
+                "INSERT INTO documents (url, source, title, title_key, issuers, content_hash, "
+                "first_seen, last_seen) VALUES ('https://www.gov.cn/a.htm', 'gov_cn', '旧文件', "
+                "'旧文件', '[]', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+    upgrade(engine)
+    engine.dispose()
+    with Store.open(db_url) as store:
+        [doc] = store.list_documents()
+    assert (doc.title, doc.publisher, doc.written_on) == ("旧文件", "", None)
