@@ -127,7 +127,8 @@ class CrawlSettings:
 class GovCnSettings:
     channels: list[str] = setting(
         ["zuixin", "bmwj", "gwywj", "jiedu"],
-        "Enabled www.gov.cn channels: zuixin 最新政策, bmwj 部门文件, gwywj 国务院文件, jiedu 政策解读.",
+        "Enabled www.gov.cn channels: zuixin 最新政策, bmwj 部门文件, "
+        "gwywj 国务院文件, jiedu 政策解读.",
     )
     keywords: list[str] = setting(
         TOPIC_KEYWORDS,

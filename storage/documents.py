@@ -279,7 +279,8 @@ def _merge_attachments(conn: Connection, doc_id: int, items: list[Attachment]) -
 
 
 def _version_of(conn: Connection, doc_id: int) -> int:
-    return conn.execute(select(documents.c.version).where(documents.c.id == doc_id)).scalar_one()
+    version = conn.execute(select(documents.c.version).where(documents.c.id == doc_id))
+    return int(version.scalar_one())
 
 
 def mark_gone(conn: Connection, url: str, *, at: datetime) -> int | None:

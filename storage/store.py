@@ -9,11 +9,10 @@ from sqlalchemy import Engine
 
 from model.document import Document, StoreResult
 from storage import documents as docs
-from storage import fetches
-from storage import queries
+from storage import fetches, queries
 from storage.engine import make_engine, read_transaction, write_transaction
-from storage.migrate import ensure_schema
 from storage.fetches import Validators
+from storage.migrate import ensure_schema
 from storage.queries import DocumentFilter
 
 

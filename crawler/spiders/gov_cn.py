@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from parsel import Selector
 from scrapy.http import Request, Response
@@ -41,7 +41,7 @@ _TITLE_SUFFIX = re.compile(r"_[^_]*_?中国政府网$")
 
 class GovCnSpider(RegwatchSpider):
     name = "gov_cn"
-    allowed_domains = ["www.gov.cn", "gov.cn"]
+    allowed_domains: ClassVar[list[str]] = ["www.gov.cn", "gov.cn"]
 
     async def start(self) -> AsyncIterator[Request]:
         """The enabled channels' feeds, then re-checks of recent documents."""

@@ -54,7 +54,7 @@ def crawl(db: Path, tree: Path | None, *settings: str) -> tuple[int, dict[str, i
         timeout=100,
         check=False,
     )
-    line = next(l for l in done.stdout.splitlines() if l.startswith("gov_cn:"))
+    line = next(x for x in done.stdout.splitlines() if x.startswith("gov_cn:"))
     counts = {k: int(n) for n, k in re.findall(r"(\d+) (\w+)", line)}
     return done.returncode, counts, done.stderr
 

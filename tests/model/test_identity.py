@@ -73,7 +73,10 @@ def test_draft_and_final_titles_differ() -> None:
 
 def test_cosmetic_body_changes_hash_alike() -> None:
     body = "第一条 为了规范数据处理活动，保障数据安全。\n第二条 本办法适用于……"
-    noisy = "  第一条 为了规范数据处理活动，保障数据安全。\r\n\n 第二条\u3000本办法适用于…… 阅读次数：1024"
+    noisy = (
+        "  第一条 为了规范数据处理活动，保障数据安全。\r\n\n "
+        "第二条\u3000本办法适用于…… 阅读次数：1024"
+    )
     assert content_hash(body) == content_hash(noisy)
 
 
