@@ -29,11 +29,14 @@ class SourceSummary:
     source: str
     counts: dict[str, int]
     finish_reason: str
+    responses: int = 0
+    response_bytes: int = 0
 
     def line(self) -> str:
-        """``gov_cn: 12 new, 0 amended, … (finished)``."""
+        """``gov_cn: 12 new, 0 amended, … (finished; 21 responses, 155620 bytes)``."""
         parts = ", ".join(f"{self.counts.get(k, 0)} {k}" for k in COUNTERS)
-        return f"{self.source}: {parts} ({self.finish_reason})"
+        traffic = f"{self.responses} responses, {self.response_bytes} bytes"
+        return f"{self.source}: {parts} ({self.finish_reason}; {traffic})"
 
 
 def base_settings() -> ScrapySettings:
@@ -89,4 +92,10 @@ def _loopback(url: str) -> str:
 
 def _summary(name: str, stats: dict[str, object]) -> SourceSummary:
     counts = {k: int(stats.get(f"regwatch/{k}", 0)) for k in COUNTERS}  # type: ignore[call-overload]
-    return SourceSummary(name, counts, str(stats.get("finish_reason", "not started")))
+    return SourceSummary(
+        name,
+        counts,
+        str(stats.get("finish_reason", "not started")),
+        responses=int(stats.get("downloader/response_count", 0)),  # type: ignore[call-overload]
+        response_bytes=int(stats.get("downloader/response_bytes", 0)),  # type: ignore[call-overload]
+    )
