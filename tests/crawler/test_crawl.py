@@ -102,16 +102,41 @@ def documents(db: Path) -> list:  # type: ignore[type-arg]
         return store.list_documents()
 
 
-def test_snapshot_twice_second_poll_adds_nothing(tmp_path: Path) -> None:
+def run_main_job(db: Path) -> dict[str, int]:
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "--db", str(db), "run", "--replay", str(SNAPSHOT)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    line = next(x for x in done.stdout.splitlines() if x.startswith("crawl: gov_cn:"))
+    return {k: int(n) for n, k in re.findall(r"(\d+) (\w+)", line)}
+
+
+def test_main_job_twice_on_the_snapshot_second_run_adds_nothing(tmp_path: Path) -> None:
     db = tmp_path / "r.db"
-    code, first, err = crawl(db, SNAPSHOT, "gov_cn.channels=zuixin,bmwj,gwywj,jiedu")
-    assert code == 0, err
+    first = run_main_job(db)
     assert first["new"] >= 15 and first["failed"] == 0
     stored = len(documents(db))
-    code, second, err = crawl(db, SNAPSHOT, "gov_cn.channels=zuixin,bmwj,gwywj,jiedu")
-    assert code == 0, err
-    assert (second["new"], second["amended"], second["failed"]) == (0, 0, 0)
+    second = run_main_job(db)
+    assert (second["new"], second["amended"], second["sighted"], second["failed"]) == (0, 0, 0, 0)
+    assert second["responses"] <= 5  # robots.txt and four 304s, no detail page
     assert len(documents(db)) == stored
+
+
+def test_scrapy_list_from_the_repository_root() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "scrapy", "list"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.stdout.split() == ["gov_cn"]
 
 
 def test_edited_page_adds_a_version(tmp_path: Path) -> None:

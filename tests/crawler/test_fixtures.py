@@ -29,5 +29,6 @@ def test_snapshot_holds_the_real_samples() -> None:
     assert origins["https://www.gov.cn/robots.txt"] == "real"
     assert origins["https://www.gov.cn/zhengce/zuixin/ZUIXINZHENGCE.json"] == "real"
     assert origins["https://www.gov.cn/zhengce/zhengceku/202609/content_7082302.htm"] == (
-        "real-abridged")
+        "real-abridged"
+    )
     assert origins["https://www.cac.gov.cn/"] == "real-abridged"
