@@ -54,7 +54,7 @@ class Fixture:
 
     def header_pairs(self) -> list[tuple[str, str]]:
         """Saved response headers as (name, value) pairs, lists expanded."""
-        pairs = []
+        pairs: list[tuple[str, str]] = []
         for name, value in self.headers.items():
             pairs.extend((name, item) for item in ([value] if isinstance(value, str) else value))
         return pairs

@@ -66,8 +66,9 @@ class ReplayMiddleware:
         real_request = restored(request).replace(url=original)
         real_request.meta[ORIGINAL_URL] = original
         headers = response.headers.copy()
-        if b"Location" in headers:
-            headers[b"Location"] = absolute_location(original, headers[b"Location"])
+        location = headers.get(b"Location")
+        if location is not None:
+            headers[b"Location"] = absolute_location(original, location)
             _clean_in_place(request)
         return response.replace(url=original, headers=headers, request=real_request)
 

@@ -255,7 +255,10 @@ def not_modified_since(last_modified: str, if_modified_since: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Serve DIR until SIGTERM/SIGINT, printing ``READY <port>`` once listening."""
-    parser = argparse.ArgumentParser(prog="python -m crawler.replay.server", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m crawler.replay.server",
+        description="Serve a fixture tree on 127.0.0.1 until SIGTERM or Ctrl-C.",
+    )
     parser.add_argument("root", type=Path, help="fixture tree to serve")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free)")
     args = parser.parse_args(argv)
@@ -266,13 +269,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
     with server:
         print(f"READY {server.port}", flush=True)
-        try:
-            while not stopping.wait(0.5):
-                pass
-        except KeyboardInterrupt:
+        while not stopping.wait(0.5):
             pass
     return 0
 
