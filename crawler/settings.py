@@ -67,3 +67,15 @@ def scrapy_settings(settings: Settings, *, replay_url: str | None = None) -> dic
 
 # `scrapy crawl` from the repository root: apply regwatch's settings (file, environment).
 globals().update({k: v for k, v in scrapy_settings(load_settings()).items()})
+
+
+def _bundled_public_suffix_list() -> None:
+    """Scrapy's cookie middleware would download the public suffix list on first use; the
+    copy bundled with tldextract is enough, and a crawler makes no request it was not told to."""
+    from scrapy.downloadermiddlewares import cookies
+    from tldextract import TLDExtract
+
+    cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
+
+
+_bundled_public_suffix_list()
