@@ -22,6 +22,7 @@ $(VENV)/.test: $(VENV)/.runtime
 	@touch $@
 
 run: $(VENV)/.runtime
+	$(BIN)/regwatch db upgrade
 	$(BIN)/regwatch run --replay $(SNAPSHOT)
 
 services:

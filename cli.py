@@ -30,6 +30,11 @@ class Context:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
+    def check_database(self) -> None:
+        """Migrate an empty database, or stop with a clear message on an outdated one."""
+        with self.store():
+            pass
+
     @contextmanager
     def store(self) -> Iterator[Store]:
         """The store, migrated when empty; closed afterwards."""
@@ -280,6 +285,7 @@ def documents_reset(ctx: Context, ids: tuple[int, ...]) -> None:
 @pass_ctx
 def run_cmd(ctx: Context, replay: Path | None) -> None:
     """Run the main job once: crawl, then the later stages as they exist."""
+    ctx.check_database()
     report = run_main_job(ctx.settings, replay=replay)
     for line in report.lines():
         click.echo(line)
@@ -298,6 +304,7 @@ def crawl_cmd(ctx: Context, sources: tuple[str, ...], replay: Path | None) -> No
     from crawler.run import run_crawl
 
     logging.getLogger("regwatch.crawl").setLevel(logging.INFO)
+    ctx.check_database()
     try:
         summaries = run_crawl(ctx.settings, sources, replay=replay)
     except ValueError as exc:

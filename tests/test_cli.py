@@ -162,3 +162,18 @@ def test_settings_shows_where_values_came_from(tmp_path: Path) -> None:
 def test_bad_setting_is_a_clear_error() -> None:
     code, _out, err = run("--set", "database.busy_timeout=soon", "settings")
     assert code == 1 and "not a valid float" in err
+
+
+def test_crawl_on_an_outdated_schema_stops_with_a_clear_message(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from storage.engine import make_engine, write_transaction
+
+    db = str(tmp_path / "old.db")
+    Store.open(db).close()
+    engine = make_engine(db)
+    with write_transaction(engine) as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001_documents'"))
+    engine.dispose()
+    code, _out, err = run("crawl", "gov_cn", db=db)
+    assert code == 1 and "run `regwatch db upgrade`" in err
