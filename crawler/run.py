@@ -69,9 +69,9 @@ def run_crawl(
             replay_url = stack.enter_context(ReplayServer(replay)).base_url
         crawl_settings = base_settings()
         crawl_settings.setdict(scrapy_settings(settings, replay_url=replay_url), priority="cmdline")
+        _quiet(settings.crawl.log_level)
         process = CrawlerProcess(crawl_settings, install_root_handler=False)
-        for noisy in ("scrapy", "twisted", "filelock"):
-            logging.getLogger(noisy).setLevel(settings.crawl.log_level.upper())
+        _quiet(settings.crawl.log_level)  # Scrapy resets its loggers while starting
         crawlers = {name: process.create_crawler(name) for name in names}
         for crawler in crawlers.values():
             process.crawl(crawler)
@@ -80,6 +80,11 @@ def run_crawl(
         _summary(name, crawler.stats.get_stats() if crawler.stats else {})
         for name, crawler in crawlers.items()
     ]
+
+
+def _quiet(level: str) -> None:
+    for noisy in ("scrapy", "twisted", "filelock"):
+        logging.getLogger(noisy).setLevel(level.upper())
 
 
 def _loopback(url: str) -> str:
