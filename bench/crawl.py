@@ -13,7 +13,6 @@ Run: ``python bench/crawl.py [--pages N]`` from the repository root (``make benc
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import subprocess
@@ -25,80 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.replay.writer import write_fixture  # noqa: E402
-
-FEED = "https://www.gov.cn/zhengce/zhengceku/bmwj/TONGYONGGAILAN.json"
-PARAGRAPH = (
-    "第{n}条 网络数据处理者应当依照法律、行政法规的规定和国家标准的强制性要求，"
-    "建立健全网络数据安全管理制度，采取加密、备份、访问控制、安全认证等技术措施。"
-)
-
-
-def page(i: int) -> str:
-    body = "".join(f"<p>{PARAGRAPH.format(n=n)}</p>" for n in range(1, 25))
-    title = f"关于加强网络数据安全管理工作的通知（第{i}号）"
-    return (
-        f'<html><head><meta charset="utf-8"><meta name="firstpublishedtime" '
-        f'content="2026-11-18-10:00:00"><title>{title}_国务院部门文件_中国政府网</title></head>'
-        f'<body><div class="policyLibraryOverview_header"><table><tr><td>标  题：</td>'
-        f"<td>{title}</td><td>发文机关：</td><td>工业和信息化部</td></tr><tr><td>发文字号：</td>"
-        f"<td>工信部网安〔2026〕{i}号</td><td>来  源：</td><td>工业和信息化部网站</td></tr>"
-        f'</table></div><div class="pages_content mhide" id="UCAP-CONTENT">{body}</div>'
-        f'<div class="pages_content pages_contentm pchide">{body}</div></body></html>'
-    )
-
-
-def build_tree(root: Path, pages: int) -> int:
-    """Write the tree; return the total body bytes of the feed and every detail page."""
-    meta = {
-        "status": 200,
-        "origin": "reconstructed",
-        "origin_detail": "generated for the benchmark, follows SITES.md §1.1/§1.3",
-    }
-    urls = [
-        f"https://www.gov.cn/zhengce/zhengceku/202611/content_{7200000 + i}.htm"
-        for i in range(pages)
-    ]
-    rows = [
-        {
-            "TITLE": f"关于加强网络数据安全管理工作的通知（第{i}号）",
-            "SUB_TITLE": "",
-            "URL": u,
-            "DOCRELPUBTIME": "2026-11-18",
-        }
-        for i, u in enumerate(urls)
-    ]
-    feed = json.dumps(rows, ensure_ascii=False)
-    write_fixture(root, FEED, feed, headers={"Content-Type": "application/json"}, **meta)
-    total = len(feed.encode())
-    for i, url in enumerate(urls):
-        html = page(i)
-        total += len(html.encode())
-        write_fixture(root, url, html, headers={"Content-Type": "text/html; charset=utf-8"}, **meta)
-    return total
+from tests.crawler.govcn_pages import crawl_args, write_tree  # noqa: E402
 
 
 def crawl(db: Path, tree: Path) -> tuple[float, int, str]:
     """Run one crawl in a child process; return seconds, peak RSS (KiB) and its summary."""
-    args = [
-        sys.executable,
-        "-m",
-        "cli",
-        "--db",
-        str(db),
-        "--set",
-        "gov_cn.channels=bmwj",
-        "--set",
-        "crawl.autothrottle=false",
-        "--set",
-        "crawl.concurrent_per_domain=16",
-        "--set",
-        "crawl.download_delay=0",
-        "crawl",
-        "gov_cn",
-        "--replay",
-        str(tree),
-    ]
+    args = crawl_args(db, tree, "crawl.concurrent_per_domain=16", "crawl.download_delay=0")
     start = time.perf_counter()
     proc = subprocess.Popen(
         args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
@@ -139,7 +70,7 @@ def main() -> None:
     pages = parser.parse_args().pages
     with tempfile.TemporaryDirectory() as tmp:
         tree, db = Path(tmp) / "tree", Path(tmp) / "bench.db"
-        naive_bytes = build_tree(tree, pages)
+        naive_bytes = write_tree(tree, pages, paragraphs=24)
         seconds, rss, summary = crawl(db, tree)
         rate = (pages + 1) / seconds * 60
         print(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +15,8 @@ import pytest
 
 from model.document import Document
 from storage import Store
+from tests.crawler.govcn_pages import ROOT, crawl_args
 
-ROOT = Path(__file__).resolve().parents[2]
 KNOWN = "https://www.gov.cn/zhengce/zhengceku/202611/content_7090001.htm"
 
 
@@ -65,21 +64,9 @@ def test_truncated_list_is_retried_then_failed(server: TruncatingServer, tmp_pat
             Document(url=KNOWN, source="gov_cn", title="已存通知", body_text="正文")
         )
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cli",
-            "--db",
-            str(db),
-            "--set",
-            "gov_cn.channels=bmwj",
-            "--set",
-            f"crawl.replay_url=http://127.0.0.1:{server.port}",
-            "--set",
-            "crawl.recheck_days=0",
-            "crawl",
-            "gov_cn",
-        ],
+        crawl_args(
+            db, None, f"crawl.replay_url=http://127.0.0.1:{server.port}", "crawl.recheck_days=0"
+        ),
         cwd=ROOT,
         capture_output=True,
         text=True,
