@@ -5,7 +5,9 @@ RELIABILITY case 3: the server promises 20,000 bytes and closes after 7,000.
 
 from __future__ import annotations
 
+import re
 import socket
+import struct
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -20,10 +22,19 @@ from tests.crawler.govcn_pages import ROOT, crawl_args
 KNOWN = "https://www.gov.cn/zhengce/zhengceku/202611/content_7090001.htm"
 
 
-class TruncatingServer:
-    """Answers robots.txt with 404 and everything else with a body cut short."""
+HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+FAULTS = {
+    "short-content-length": HEAD + b"Content-Length: 20000\r\n\r\n[" + b" " * 6999,
+    "chunked-unterminated": HEAD + b"Transfer-Encoding: chunked\r\n\r\n1000\r\n[" + b" " * 4095,
+    "reset": HEAD + b"Content-Length: 20000\r\n\r\n[" + b" " * 6999,
+}
 
-    def __init__(self) -> None:
+
+class TruncatingServer:
+    """Answers robots.txt with 404 and everything else with a body cut short (``fault``)."""
+
+    def __init__(self, fault: str) -> None:
+        self.fault = fault
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.requests: list[str] = []
@@ -42,15 +53,14 @@ class TruncatingServer:
                 if path.endswith("robots.txt"):
                     conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
                     continue
-                conn.sendall(
-                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                    b"Content-Length: 20000\r\n\r\n" + b"[" + b" " * 6999
-                )
+                conn.sendall(FAULTS[self.fault])
+                if self.fault == "reset":  # abort: the peer sees a TCP RST mid-body
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
-@pytest.fixture
-def server() -> Iterator[TruncatingServer]:
-    srv = TruncatingServer()
+@pytest.fixture(params=sorted(FAULTS))
+def server(request: pytest.FixtureRequest) -> Iterator[TruncatingServer]:
+    srv = TruncatingServer(request.param)
     yield srv
     srv.sock.close()
 
@@ -75,7 +85,7 @@ def test_truncated_list_is_retried_then_failed(server: TruncatingServer, tmp_pat
     )
     assert done.returncode == 1
     assert "1 failed" in done.stdout and "0 new" in done.stdout
-    assert "DataLoss" in done.stderr or "data loss" in done.stderr.lower()
+    assert re.search(r"DataLoss|data loss|ConnectionLost|PotentialDataLoss", done.stderr, re.I)
     feeds = [p for p in server.requests if p.endswith("TONGYONGGAILAN.json")]
     assert len(feeds) == 3  # the first try and two retries
     with Store.open(str(db)) as store:
