@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that only track how a visitor arrived; they never change the page.
 TRACKING_PARAMS = frozenset({"from", "spm", "source", "share", "isappinstalled", "wd", "eqid"})
+COMPANION_MARKERS = ("答记者问", "解读", "一图读懂", "图解", "问答", "新闻发布会")
 _BRACKETS = str.maketrans(
     {
         "[": "〔",
@@ -69,9 +70,18 @@ def normalize_doc_number(doc_number: str) -> str:
     return text
 
 
+def is_companion(title: str) -> bool:
+    """An interpretation, Q&A or graphic about an instrument rather than the instrument itself."""
+    return any(marker in (title or "") for marker in COMPANION_MARKERS)
+
+
 def instrument_title(title: str) -> str:
-    """The instrument's name: the 《…》 part when the title wraps one, normalised for matching."""
-    match = _INSTRUMENT.search(title or "")
+    """The instrument's name: the 《…》 part when the title wraps one, normalised for matching.
+
+    Companion pages (解读, 答记者问 …) keep their whole title, so they never merge with the
+    instrument they explain.
+    """
+    match = None if is_companion(title) else _INSTRUMENT.search(title or "")
     name = match.group(1) if match else (title or "")
     name = unicodedata.normalize("NFKC", name).translate(_BRACKETS)
     return _TITLE_PUNCT.sub("", name).lower()

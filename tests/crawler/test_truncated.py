@@ -1,6 +1,7 @@
 """A list whose HTTP body is cut short is retried, then reported; nothing stored is touched.
 
-RELIABILITY case 3: the server promises 20,000 bytes and closes after 7,000.
+RELIABILITY case 3: a Content-Length of 20,000 with 7,000 bytes sent, a chunked reply without
+its terminating chunk, and a connection reset mid-body.
 """
 
 from __future__ import annotations

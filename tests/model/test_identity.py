@@ -82,3 +82,13 @@ def test_cosmetic_body_changes_hash_alike() -> None:
 
 def test_real_body_changes_change_the_hash() -> None:
     assert content_hash("自2025年1月1日起施行。") != content_hash("自2025年3月1日起施行。")
+
+
+def test_interpretations_never_share_the_instruments_key() -> None:
+    rule = "关键信息基础设施安全保护条例"
+    qa = (
+        "司法部、国家网信办、工业和信息化部、公安部负责人就《关键信息基础设施安全保护条例》答记者问"
+    )
+    expert = "专家解读｜《关键信息基础设施安全保护条例》"
+    keys = {instrument_title(rule), instrument_title(qa), instrument_title(expert)}
+    assert len(keys) == 3

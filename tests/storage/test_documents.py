@@ -213,3 +213,25 @@ def test_review_status_of_unknown_ids_is_reported(store: Store) -> None:
     a = store.save_document(MIIT_RULE, seen_at=T0).document_id
     assert store.set_review_status([a, 999], APPROVED) == [999]
     assert store.get_document(a).review_status == APPROVED  # type: ignore[union-attr]
+
+
+def test_an_interpretation_is_not_a_sighting_of_its_regulation(store: Store) -> None:
+    rule = Document(
+        url="https://www.gov.cn/zhengce/content/2021-08/17/content_5631671.htm",
+        source="gov_cn",
+        title="关键信息基础设施安全保护条例",
+        body_text="条例正文",
+        doc_number="国令第745号",
+        issuers=["国务院"],
+        published_at=datetime(2021, 8, 17, 17, 1, tzinfo=BEIJING),
+    )
+    qa = Document(
+        url="https://www.gov.cn/zhengce/2021-08/17/content_5631690.htm",
+        source="gov_cn",
+        body_text="答记者问正文",
+        title="司法部、国家网信办负责人就《关键信息基础设施安全保护条例》答记者问",
+        published_at=datetime(2021, 8, 17, 17, 5, tzinfo=BEIJING),
+    )
+    assert store.save_document(qa, seen_at=T0).outcome == NEW
+    assert store.save_document(rule, seen_at=T0).outcome == NEW
+    assert count(store) == 2
