@@ -63,16 +63,21 @@ class RegwatchSpider(scrapy.Spider):
 
     def list_request(self, url: str, channel: str, **kwargs: Any) -> Request:
         """A conditional GET of a list page (If-None-Match / If-Modified-Since)."""
-        headers = dict(kwargs.pop("headers", {}))
-        known = self.store.validators(url)
-        if known and known.etag:
-            headers["If-None-Match"] = known.etag
-        if known and known.last_modified:
-            headers["If-Modified-Since"] = known.last_modified
+        headers = {**kwargs.pop("headers", {}), **self.conditional_headers(url)}
         meta = {"channel": channel, "handle_httpstatus_list": [304]}
         return Request(
             url, headers=headers, meta=meta, errback=self.on_error, dont_filter=True, **kwargs
         )
+
+    def conditional_headers(self, url: str) -> dict[str, str]:
+        """If-None-Match / If-Modified-Since from the last fetch of ``url``."""
+        known = self.store.validators(url)
+        headers = {}
+        if known and known.etag:
+            headers["If-None-Match"] = known.etag
+        if known and known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
+        return headers
 
     def list_unchanged(self, response: Response) -> bool:
         """True (and counted) when the list answered 304 Not Modified."""
@@ -119,12 +124,7 @@ class RegwatchSpider(scrapy.Spider):
             checked_before=now - timedelta(hours=crawl.recheck_every_hours),
         )
         for url in due:
-            headers = {}
-            known = self.store.validators(url)
-            if known and known.etag:
-                headers["If-None-Match"] = known.etag
-            if known and known.last_modified:
-                headers["If-Modified-Since"] = known.last_modified
+            headers = self.conditional_headers(url)
             yield Request(
                 url,
                 headers=headers,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 from w3lib.html import remove_comments, remove_tags, remove_tags_with_content
@@ -50,14 +50,8 @@ def attachments_in(body: Selector, base_url: str) -> list[Attachment]:
     for link in body.css("a[href]"):
         href = (link.attrib.get("href") or "").strip()
         name = block_text(link.get()).replace("\n", " ") or href.rsplit("/", 1)[-1]
-        url = _join(base_url, href)
+        url = urljoin(base_url, href)
         ext = extension_of(url, name)
         if ext and url not in found and urlsplit(url).scheme in ("http", "https"):
             found[url] = Attachment(name=name, url=url, extension=ext)
     return list(found.values())
-
-
-def _join(base: str, href: str) -> str:
-    from urllib.parse import urljoin
-
-    return urljoin(base, href)
