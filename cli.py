@@ -7,21 +7,19 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
 import click
 
 from config import Settings, SettingsError, describe, load_settings
-from model import APPROVED, FLAGS, PENDING, REJECTED, REVIEW_STATUSES, Document
+from model import APPROVED, BEIJING, FLAGS, PENDING, REJECTED, REVIEW_STATUSES, Document
 from model.serialize import document_to_dict
 from pipeline import run_main_job
 from storage import DocumentFilter, SchemaOutOfDate, Store, current_revision, head_revision
 from storage import upgrade as upgrade_schema
 from storage.engine import make_engine
-
-BEIJING = timezone(timedelta(hours=8))
 
 
 class Context:

@@ -10,6 +10,8 @@ import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
+from model.document import BEIJING
+
 __all__ = [
     "BEIJING",
     "detect_doc_type",
@@ -21,7 +23,6 @@ __all__ = [
     "parse_datetime",
 ]
 
-BEIJING = timezone(timedelta(hours=8))
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # --- normalisation -------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The shared vocabulary passed between stages: plain dataclasses and constants, no I/O."""
 
-from model.document import Attachment, Document, DocumentVersion, Sighting, StoreResult
+from model.document import BEIJING, Attachment, Document, DocumentVersion, Sighting, StoreResult
 from model.glossary import DocType, Glossary, Issuer, load_glossary
 from model.status import (
     AMENDED,
@@ -19,6 +19,7 @@ from model.status import (
 __all__ = [
     "AMENDED",
     "APPROVED",
+    "BEIJING",
     "FLAGS",
     "NEW",
     "PENDING",

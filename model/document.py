@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
 from model.status import PENDING
+
+BEIJING = timezone(timedelta(hours=8))
+"""Beijing time (UTC+08:00): the time zone every publication date is read in."""
 
 
 @dataclass(frozen=True)

@@ -167,17 +167,18 @@ def _add_version(
 def _seen_again(
     conn: Connection, doc: Document, sighting: Row[Any], seen_at: datetime
 ) -> StoreResult:
+    now = fingerprint(doc)
     conn.execute(
         update(sightings)
         .where(sightings.c.id == sighting.id)
-        .values(last_seen=seen_at, gone_at=None, fingerprint=fingerprint(doc))
+        .values(last_seen=seen_at, gone_at=None, fingerprint=now)
     )
     conn.execute(
         update(documents)
         .where(documents.c.id == sighting.document_id)
         .values(withdrawn=False, last_seen=seen_at)
     )
-    if sighting.fingerprint == fingerprint(doc):
+    if sighting.fingerprint == now:
         _enrich(conn, sighting.document_id, doc, seen_at)
         return StoreResult(sighting.document_id, UNCHANGED, _version_of(conn, sighting.document_id))
     return _amend(conn, sighting.document_id, doc, seen_at)

@@ -9,11 +9,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Select, select, update
 
-from model.document import Attachment, Document, DocumentVersion, Sighting
+from model.document import BEIJING, Attachment, Document, DocumentVersion, Sighting
 from model.status import AMENDED, FLAGS, UNTAGGED, WITHDRAWN, check_review_status
 from storage.schema import attachments, document_versions, documents, sightings
-
-BEIJING_OFFSET_HOURS = 8
 
 
 @dataclass(frozen=True)
@@ -30,9 +28,7 @@ class DocumentFilter:
 
 
 def _beijing(value: datetime | None) -> datetime | None:
-    from datetime import timedelta, timezone
-
-    return value.astimezone(timezone(timedelta(hours=BEIJING_OFFSET_HOURS))) if value else None
+    return value.astimezone(BEIJING) if value else None
 
 
 def _flags(row: Row[Any]) -> frozenset[str]:
