@@ -18,6 +18,9 @@ from typing import Any
 
 import platformdirs
 
+from config import sources
+from config.sources import Source, SourcesError
+
 ENV_PREFIX = "REGWATCH_"
 CONFIG_ENV = "REGWATCH_CONFIG"
 CONFIG_FILE = "regwatch.toml"
@@ -121,18 +124,46 @@ class CrawlSettings:
     replay_url: str = setting(
         "", "Send every request to this running replay server (loopback only); empty: the sites."
     )
+    keywords: list[str] = setting(
+        TOPIC_KEYWORDS,
+        "Sources with filter_by_keywords fetch only list entries whose title holds one of "
+        "these words; empty: all.",
+    )
+    max_redirects: int = setting(5, "Redirects followed per request (never to another host).")
+    allowed_addresses: list[str] = setting(
+        [],
+        "Private or loopback networks (CIDR) the crawler may connect to, e.g. an intranet "
+        "mirror; empty: public addresses only.",
+    )
+    resolve: list[str] = setting(
+        [], "Fixed host=address answers used instead of DNS (like curl --resolve)."
+    )
 
 
 @dataclass
-class GovCnSettings:
-    channels: list[str] = setting(
-        ["zuixin", "bmwj", "gwywj", "jiedu"],
-        "Enabled www.gov.cn channels: zuixin 最新政策, bmwj 部门文件, "
-        "gwywj 国务院文件, jiedu 政策解读.",
+class HealthSettings:
+    stale_factor: float = setting(
+        3.0, "A source is stale after this many times its usual gap between documents."
     )
-    keywords: list[str] = setting(
-        TOPIC_KEYWORDS,
-        "Only list entries whose title holds one of these words are fetched; empty: all.",
+    stale_min_documents: int = setting(
+        5, "Documents a source needs before its usual publishing gap is judged."
+    )
+    blocked_retry_hours: float = setting(
+        24.0, "A blocked source is tried again (once) after this many hours."
+    )
+    max_retry_after_seconds: int = setting(
+        86400, "Longest Retry-After honoured; a longer wait counts as blocked."
+    )
+
+
+@dataclass
+class AttachmentSettings:
+    download: bool = setting(True, "Download the attachments of new documents.")
+    max_bytes: int = setting(30 * 1024 * 1024, "Largest attachment downloaded, in bytes.")
+    cover_note_chars: int = setting(
+        600,
+        "A page body shorter than this is a cover note: facts are also read from the "
+        "attachments' text.",
     )
 
 
@@ -153,7 +184,9 @@ class Settings:
     glossary: GlossarySettings = field(default_factory=GlossarySettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
-    gov_cn: GovCnSettings = field(default_factory=GovCnSettings)
+    health: HealthSettings = field(default_factory=HealthSettings)
+    attachments: AttachmentSettings = field(default_factory=AttachmentSettings)
+    sources: dict[str, Source] = field(default_factory=lambda: sources.build(sources.catalogue()))
     origins: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def get(self, name: str) -> Any:
@@ -182,7 +215,8 @@ class SettingInfo:
 
 def _sections() -> dict[str, type]:
     hints = typing.get_type_hints(Settings)
-    return {f.name: hints[f.name] for f in dataclasses.fields(Settings) if f.name != "origins"}
+    skip = {"origins", "sources"}
+    return {f.name: hints[f.name] for f in dataclasses.fields(Settings) if f.name not in skip}
 
 
 def _split(name: str) -> tuple[str, str]:
@@ -238,13 +272,18 @@ def _to_bool(value: Any) -> bool:
     raise ValueError(text)
 
 
-def _from_file(path: Path) -> dict[str, Any]:
+def _read_file(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise SettingsError(f"cannot read settings file {path}: {exc}") from exc
+
+
+def _flatten(path: Path, data: dict[str, Any]) -> dict[str, Any]:
     flat = {}
     for section, values in data.items():
+        if section == "sources":
+            continue
         if not isinstance(values, dict):
             raise SettingsError(f"{path}: top-level key {section!r} must be a [section]")
         for key, value in values.items():
@@ -274,10 +313,12 @@ def load_settings(
     """Build the settings from flags, environment, TOML file and defaults (highest first)."""
     environ = os.environ if environ is None else environ
     path = _config_path(environ, config)
+    data = _read_file(path) if path else {}
+    flags = dict(flags or {})
     layers = [
-        ("file", _from_file(path) if path else {}),
+        ("file", _flatten(path, data) if path else {}),
         ("env", _from_env(environ)),
-        ("flag", dict(flags or {})),
+        ("flag", {k: v for k, v in flags.items() if not k.startswith("sources.")}),
     ]
     settings = Settings()
     for origin, values in layers:
@@ -286,4 +327,26 @@ def load_settings(
             value = _coerce(name, _field_types(section)[key], raw)
             setattr(getattr(settings, section), key, value)
             settings.origins[name] = origin
+    settings.sources = _load_sources(data.get("sources", {}), flags, settings.origins)
     return settings
+
+
+def _load_sources(
+    from_file: Any, flags: Mapping[str, Any], origins: dict[str, str]
+) -> dict[str, Source]:
+    """The catalogue with the file's [sources.*] tables and sources.* flags laid over it."""
+    if not isinstance(from_file, dict):
+        raise SettingsError("[sources] in the settings file must be a table of sources")
+    tree = sources.catalogue()
+    try:
+        sources.overlay(tree, from_file)
+        for name, raw in flags.items():
+            if name.startswith("sources."):
+                sources.set_dotted(tree, name, raw)
+                origins[name] = "flag"
+        built = sources.build(tree)
+    except SourcesError as exc:
+        raise SettingsError(str(exc)) from exc
+    if from_file:
+        origins["sources"] = "file"
+    return built
