@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 
 from model.identity import url_key
-from storage.schema import documents, fetch_state, sightings
+from storage.schema import attachments, documents, fetch_state, sightings
 
 
 @dataclass(frozen=True)
@@ -78,3 +78,12 @@ def due_for_recheck(
         .order_by(documents.c.published_at.desc())
     )
     return list(conn.execute(query).scalars())
+
+
+def known_attachments(conn: Connection, urls: Iterable[str]) -> set[str]:
+    """Which of ``urls`` are stored as attachments whose content was read (a hash exists)."""
+    wanted = list(set(urls))
+    query = select(attachments.c.url).where(
+        attachments.c.url.in_(wanted), attachments.c.sha256 != ""
+    )
+    return set(conn.execute(query).scalars())

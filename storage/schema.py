@@ -149,3 +149,21 @@ fetch_state = Table(
     Column("status", Integer, nullable=False),
     Column("checked_at", UTCDateTime, nullable=False),
 )
+
+source_health = Table(
+    "source_health",
+    metadata,
+    Column("source", String(40), primary_key=True),
+    Column("channel", String(80), primary_key=True),
+    Column("state", String(24), nullable=False),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("checked_at", UTCDateTime),
+    Column("last_success_at", UTCDateTime),
+    Column("last_new_at", UTCDateTime),
+    Column("last_listed", Integer),
+    Column("consecutive_failures", Integer, nullable=False, server_default="0"),
+    Column("error_counts", JSON, nullable=False),
+    Column("status", Integer),
+    Column("body_hash", String(64), nullable=False, server_default=""),
+    Column("retry_at", UTCDateTime),
+)

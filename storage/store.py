@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from model.document import Document, StoreResult
+from model.health import ChannelHealth
 from storage import documents as docs
-from storage import fetches, queries
+from storage import fetches, health, queries
 from storage.engine import make_engine, read_transaction, write_transaction
 from storage.fetches import Validators
 from storage.migrate import ensure_schema
@@ -121,6 +122,11 @@ class Store:
         with read_transaction(self.engine) as conn:
             return fetches.known_urls(conn, urls)
 
+    def known_attachments(self, urls: Iterable[str]) -> set[str]:
+        """Which attachment URLs are stored with their content already read."""
+        with read_transaction(self.engine) as conn:
+            return fetches.known_attachments(conn, urls)
+
     def due_for_recheck(
         self, source: str, *, published_after: datetime, checked_before: datetime
     ) -> list[str]:
@@ -129,3 +135,23 @@ class Store:
             return fetches.due_for_recheck(
                 conn, source, published_after=published_after, checked_before=checked_before
             )
+
+    def channel_health(self, source: str | None = None) -> list[ChannelHealth]:
+        """The remembered health of every channel (of one source, or all)."""
+        with read_transaction(self.engine) as conn:
+            return health.channel_health(conn, source)
+
+    def save_health(self, rows: list[ChannelHealth]) -> None:
+        """Store the health of these channels after a poll."""
+        with write_transaction(self.engine) as conn:
+            health.save_health(conn, rows)
+
+    def reset_health(self, source: str, channel: str | None = None) -> int:
+        """Forget a source's (or channel's) state, ending any wait; returns rows removed."""
+        with write_transaction(self.engine) as conn:
+            return health.reset_health(conn, source, channel)
+
+    def published_dates(self, source: str, limit: int = 60) -> list[datetime]:
+        """When the source's latest documents were published, newest first."""
+        with read_transaction(self.engine) as conn:
+            return health.published_dates(conn, source, limit)
