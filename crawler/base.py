@@ -1,14 +1,19 @@
-"""What every regwatch spider shares: the store, new-versus-known URLs, re-checks, counts.
+"""What every regwatch spider shares: the store, channels, health, attachments, counts.
 
-A spider lists its channels, turns list entries into detail requests with
-:meth:`RegwatchSpider.detail_requests`, and extracts a :class:`model.Document` per detail
-page. The database is the only memory between polls: list validators are remembered only
-when every detail of that list was handled, so a crash or a failed page means the next poll
-looks again.
+A spider reads its channels (:meth:`RegwatchSpider.channels_to_poll`, from settings),
+turns list entries into detail requests with :meth:`RegwatchSpider.detail_requests`, and
+extracts a :class:`model.Document` per detail page, passing it through
+:meth:`RegwatchSpider.with_attachments`. The database is the only memory between polls:
+list validators are remembered only when every detail of that list was handled, so a crash
+or a failed page means the next poll looks again.
+
+Everything that goes wrong is classified (:mod:`crawler.health`) and ends in the channel's
+health, saved when the spider closes: a blocked or broken source never looks like a quiet one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -22,10 +27,26 @@ from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from config import Settings, load_settings
+from config.sources import Channel, Source
+from crawler.attachments import DOWNLOADABLE, read_attachment
+from crawler.facts import complete_from_attachments
+from crawler.health import (
+    SourceRun,
+    challenge_problem,
+    looks_like_challenge,
+    problem_for_failure,
+    problem_for_response,
+    unreadable_problem,
+)
+from crawler.report import policy_of
+from model.document import Document
+from model.health import FETCH_FAILED, ChannelHealth, Problem
 from storage import Store
 
 log = logging.getLogger("regwatch.crawl")
 GONE = (404, 410)
+RECHECK = "recheck"
+"""The pseudo-channel of re-checks of recent documents."""
 
 
 @dataclass(frozen=True)
@@ -43,21 +64,55 @@ class RegwatchSpider(scrapy.Spider):
 
     settings_obj: Settings
     store: Store
+    source: Source
+    health: SourceRun
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings.get("REGWATCH_SETTINGS") or load_settings()
+        if spider.name not in settings.sources:
+            raise ValueError(f"source {spider.name!r} is not in the sources catalogue")
         spider.settings_obj = settings
+        spider.source = settings.sources[spider.name]
+        spider.allowed_domains = list(spider.source.hosts)
         spider.store = Store.open(
             settings.database_url(),
             busy_timeout=settings.database.busy_timeout,
             title_window_days=settings.identity.title_window_days,
         )
+        spider.health = SourceRun(spider.name)
+        spider.previous_health = spider.store.channel_health(spider.name)
         spider.pending_validators: dict[str, dict[str, Any]] = {}
         spider.failed_channels: set[str] = set()
+        spider.channel_of: dict[str, str] = {}
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
         return spider
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """The only hosts this spider may fetch from (the source's ``hosts``)."""
+        return self.source.hosts
+
+    @property
+    def halted(self) -> str:
+        """Why the rest of this poll is dropped (blocked or throttled), or ""."""
+        return self.health.halted.detail if self.health.halted else ""
+
+    # -- channels ----------------------------------------------------------------------------
+
+    def channels_to_poll(self) -> list[Channel]:
+        """The enabled channels, or none while the source waits out a block or Retry-After."""
+        now = datetime.now(UTC)
+        waiting = [h for h in self.previous_health if h.waiting(now)]
+        channels = self.source.enabled_channels()
+        if waiting:
+            why = _waiting_reason(waiting[0])
+            log.warning("[%s] not polled: %s", self.name, why)
+            for channel in [*(c.name for c in channels), RECHECK]:
+                self.health.channel(channel).skipped = why
+            return []
+        return channels
 
     # -- lists -------------------------------------------------------------------------------
 
@@ -86,14 +141,28 @@ class RegwatchSpider(scrapy.Spider):
         self.count("lists_unchanged")
         return True
 
-    def list_parsed(self, response: Response) -> None:
-        """Keep the list's validators, to be saved when the crawl ends without failures."""
+    def list_parsed(self, response: Response, entries: int) -> None:
+        """Note how many entries the list had; keep its validators for the end of the crawl."""
+        self.health.channel(response.meta["channel"]).listed = entries
+        self.count("listed", entries)
         self.pending_validators[response.meta["channel"]] = {
             "url": response.url,
             "status": response.status,
             "etag": _header(response, b"ETag"),
             "last_modified": _header(response, b"Last-Modified"),
         }
+
+    def list_unreadable(self, response: Response, why: str) -> None:
+        """A list that is not what was expected: a challenge (blocked) or a changed layout."""
+        self.unexpected_page(response, "list", why)
+
+    def unexpected_page(self, response: Response, what: str, why: str) -> None:
+        """Record a page lacking the expected markup as a challenge or as parse_suspect."""
+        channel = response.meta.get("channel", "")
+        if looks_like_challenge(response):
+            self.problem(channel, challenge_problem(response))
+        else:
+            self.problem(channel, unreadable_problem(response, what, why))
 
     def detail_requests(self, entries: Iterable[ListEntry]) -> Iterator[Request]:
         """Requests for the detail pages not stored yet."""
@@ -116,6 +185,8 @@ class RegwatchSpider(scrapy.Spider):
 
     def recheck_requests(self) -> Iterator[Request]:
         """Conditional GETs of recent documents, to catch amendments and withdrawals."""
+        if self.health.channel(RECHECK).skipped:
+            return
         crawl = self.settings_obj.crawl
         now = datetime.now(UTC)
         due = self.store.due_for_recheck(
@@ -131,7 +202,7 @@ class RegwatchSpider(scrapy.Spider):
                 callback=self.parse_detail,
                 errback=self.on_error,
                 meta={
-                    "channel": "recheck",
+                    "channel": RECHECK,
                     "recheck": True,
                     "handle_httpstatus_list": [304, *GONE],
                 },
@@ -152,7 +223,9 @@ class RegwatchSpider(scrapy.Spider):
                     "[%s] page gone, document flagged withdrawn: %s", self.name, response.url
                 )
             else:
-                self.fail(response.meta.get("channel", ""), f"{response.status} {response.url}")
+                problem = problem_for_response(response)
+                assert problem is not None
+                self.problem(response.meta.get("channel", ""), problem)
             return True
         return False
 
@@ -168,6 +241,91 @@ class RegwatchSpider(scrapy.Spider):
     def parse_detail(self, response: Response) -> Any:
         raise NotImplementedError
 
+    # -- attachments -------------------------------------------------------------------------
+
+    def with_attachments(self, doc: Document, channel: str) -> Iterator[Request | Document]:
+        """The document, after its attachments not stored yet have been downloaded and read.
+
+        Attachments are fetched one after another through the same safety checks as pages,
+        each within ``attachments.max_bytes``; a failed one keeps its error and the document
+        is stored all the same.
+        """
+        self.channel_of[doc.url] = channel
+        wanted = [a for a in doc.attachments if a.extension in DOWNLOADABLE]
+        known = self.store.known_attachments(a.url for a in wanted) if wanted else set()
+        todo = [a.url for a in wanted if a.url not in known]
+        if not todo or not self.settings_obj.attachments.download:
+            yield self._finish_document(doc)
+            return
+        yield self._attachment_request(doc, todo, channel)
+
+    def _attachment_request(self, doc: Document, todo: list[str], channel: str) -> Request:
+        limit = self.settings_obj.attachments.max_bytes
+        return Request(
+            todo[0],
+            callback=self._attachment_fetched,
+            errback=self._attachment_failed,
+            dont_filter=True,
+            meta={
+                "channel": channel,
+                "document": doc,
+                "todo": todo,
+                "download_maxsize": limit,
+                "download_warnsize": limit,
+                "handle_httpstatus_all": True,
+            },
+        )
+
+    def _attachment_fetched(self, response: Response) -> Iterator[Request | Document]:
+        meta = response.meta
+        problem = problem_for_response(response)
+        if problem is not None and problem.state != FETCH_FAILED:
+            self.problem(meta["channel"], problem)  # blocked or throttled: halts the source
+        if problem is not None:
+            content = {"error": f"HTTP {response.status}"}
+        else:
+            read = read_attachment(response.body, _extension(meta["document"], meta["todo"][0]))
+            content = {"size": read.size, "sha256": read.sha256, "text": read.text}
+            content["error"] = read.error
+            self.count("attachments")
+        yield from self._next_attachment(meta, content)
+
+    def _attachment_failed(self, failure: Failure) -> Iterator[Request | Document]:
+        meta = failure.request.meta  # type: ignore[attr-defined]
+        url = meta["todo"][0]
+        problem = problem_for_failure(failure, url)
+        if problem is None:  # the source halted: store the document without the rest
+            yield self._finish_document(meta["document"])
+            return
+        log.warning("[%s] attachment not downloaded: %s", self.name, problem.detail)
+        if problem.kind == "too_large":
+            error = f"not downloaded: larger than {self.settings_obj.attachments.max_bytes} bytes"
+        else:
+            error = f"not downloaded: {problem.detail}"
+        yield from self._next_attachment(meta, {"error": error[:500]})
+
+    def _next_attachment(
+        self, meta: dict[str, Any], content: dict[str, Any]
+    ) -> Iterator[Request | Document]:
+        url, rest = meta["todo"][0], meta["todo"][1:]
+        if content.get("error"):
+            self.count("attachment_errors")
+        doc = meta["document"]
+        doc = dataclasses.replace(
+            doc,
+            attachments=[
+                dataclasses.replace(a, **content) if a.url == url else a for a in doc.attachments
+            ],
+        )
+        if rest:
+            yield self._attachment_request(doc, rest, meta["channel"])
+        else:
+            yield self._finish_document(doc)
+
+    def _finish_document(self, doc: Document) -> Document:
+        """Facts from the attachments when the page body is only a cover note."""
+        return complete_from_attachments(doc, self.settings_obj.attachments.cover_note_chars)
+
     # -- bookkeeping -------------------------------------------------------------------------
 
     def count(self, what: str, n: int = 1) -> None:
@@ -175,23 +333,56 @@ class RegwatchSpider(scrapy.Spider):
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"regwatch/{what}", n)
 
-    def fail(self, channel: str, reason: str) -> None:
-        """Count a failure; the channel's list will be read again next poll."""
+    def stored(self, doc: Document, outcome: str) -> None:
+        """The pipeline stored ``doc``: count it, and credit its channel with a new document."""
+        self.count(outcome)
+        if outcome == "new":
+            self.health.channel(self.channel_of.get(doc.url, "")).new += 1
+
+    def problem(self, channel: str, problem: Problem) -> None:
+        """Record a problem on ``channel``; its list will be read again next poll."""
+        self.health.record(channel, problem)
         self.failed_channels.add(channel)
         self.count("failed")
-        log.error("[%s] %s", self.name, reason)
+        log.error("[%s] %s: %s", self.name, problem.state, problem.detail)
+
+    def fail(self, channel: str, reason: str) -> None:
+        """Record an unexpected failure (not an HTTP or network one) on ``channel``."""
+        self.problem(channel, Problem(FETCH_FAILED, "error", reason))
 
     def on_error(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         channel = request.meta.get("channel", "") if request is not None else ""
         url = request.url if request is not None else "?"
-        self.fail(channel, f"{failure.type.__name__}: {failure.getErrorMessage()} ({url})")
+        problem = problem_for_failure(failure, url)
+        if problem is None:  # dropped because the source halted earlier
+            self.health.cut_short(channel)
+            return
+        self.problem(channel, problem)
 
     def on_closed(self, spider: scrapy.Spider, reason: str) -> None:
         for channel, fetch in self.pending_validators.items():
             if channel not in self.failed_channels and reason == "finished":
                 self.store.record_fetch(**fetch)
+        if reason != "finished" and not self.health.halted:
+            for channel in self.source.enabled_channels():
+                self.health.record(
+                    channel.name, Problem(FETCH_FAILED, "interrupted", f"crawl ended: {reason}")
+                )
+        rows = self.health.finish(
+            self.previous_health, datetime.now(UTC), policy_of(self.settings_obj)
+        )
+        self.store.save_health(rows)
         self.store.close()
+
+
+def _waiting_reason(health: ChannelHealth) -> str:
+    when = health.retry_at.isoformat(timespec="seconds") if health.retry_at else "?"
+    return f"{health.state} until {when} ({health.reason})"
+
+
+def _extension(doc: Document, url: str) -> str:
+    return next((a.extension for a in doc.attachments if a.url == url), "")
 
 
 def _header(response: Response, name: bytes) -> str:

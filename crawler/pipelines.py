@@ -28,7 +28,7 @@ class StorePipeline:
         if not isinstance(item, Document) or not isinstance(spider, RegwatchSpider):
             return item
         result = spider.store.save_document(item)
-        spider.count(result.outcome)
+        spider.stored(item, result.outcome)
         if result.outcome in ("new", "amended"):
             log.info("[%s] %s: %s", spider.name, result.outcome, item.title)
         return item

@@ -15,7 +15,8 @@ BOT_NAME = "regwatch"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-# Politeness: obey robots.txt, one request at a time per site, a delay, AutoThrottle.
+# Politeness: obey robots.txt (crawler/robots.py: RFC 9309, 5xx means no crawl), one request
+# at a time per site, a delay, AutoThrottle (which never speeds up after a non-200 answer).
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
@@ -31,14 +32,27 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 RETRY_TIMES = 2
+# 429 is not retried here: it means "wait", so the source goes to `throttled` (crawler/health.py).
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 DOWNLOAD_VERIFY_CERTIFICATES = True
+
+# Egress (crawler/egress.py): only the source's hosts, http(s) only, public addresses only,
+# checked again on the address actually connected to. No file:, data:, ftp: or s3: handlers.
+TWISTED_DNS_RESOLVER = "crawler.egress.GuardedResolver"
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 
 # Nothing listens for remote control; no telnet console.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
-DOWNLOADER_MIDDLEWARES = {"crawler.replay.middleware.ReplayMiddleware": 950}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.egress.GuardMiddleware": 50,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.RobotsPolicyMiddleware": 100,
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # GuardMiddleware is stricter
+    "crawler.replay.middleware.ReplayMiddleware": 950,
+}
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "WARNING"
 
@@ -54,6 +68,7 @@ def scrapy_settings(settings: Settings, *, replay_url: str | None = None) -> dic
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrent_per_domain,
         "DOWNLOAD_TIMEOUT": crawl.timeout,
         "RETRY_TIMES": crawl.retries,
+        "REDIRECT_MAX_TIMES": crawl.max_redirects,
         "DOWNLOAD_MAXSIZE": crawl.max_response_bytes,
         "LOG_LEVEL": crawl.log_level.upper(),
         "REGWATCH_SETTINGS": settings,

@@ -1,8 +1,9 @@
 """www.gov.cn (中国政府网): the State Council portal and its policy library.
 
-Lists are the static JSON feeds behind the column pages (SITES.md §1.1 a); detail pages are
-the policy-library template (``div.policyLibraryOverview_header`` table), the older
-``table.bd1`` template, or news-type interpretation pages (SITES.md §1.3).
+Lists are the static JSON feeds behind the column pages (SITES.md §1.1 a), or an RSS feed
+(channel ``format = "rss"``, §1.5); the channels are data in ``config/data/sources.toml``.
+Detail pages are the policy-library template (``div.policyLibraryOverview_header`` table),
+the older ``table.bd1`` template, or news-type interpretation pages (SITES.md §1.3).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 from parsel import Selector
 from scrapy.http import Request, Response
@@ -18,6 +19,7 @@ from scrapy.http import Request, Response
 from crawler.base import ListEntry, RegwatchSpider
 from crawler.encoding import page_text
 from crawler.extract import attachments_in, block_text, cell_pairs, label_table
+from crawler.feeds import FeedError, parse_feed
 from crawler.parsing import (
     detect_doc_type,
     find_comment_deadline,
@@ -29,30 +31,17 @@ from crawler.parsing import (
 from model.document import Document
 from model.glossary import load_glossary
 
-# Channels are data: a name, the JSON feed and what it holds. Enable them in gov_cn.channels.
-CHANNELS = {
-    "zuixin": "https://www.gov.cn/zhengce/zuixin/ZUIXINZHENGCE.json",  # 最新政策
-    "bmwj": "https://www.gov.cn/zhengce/zhengceku/bmwj/TONGYONGGAILAN.json",  # 部门文件
-    "gwywj": "https://www.gov.cn/zhengce/zhengceku/gwywj/TONGYONGGAILAN.json",  # 国务院文件
-    "jiedu": "https://www.gov.cn/zhengce/jiedu/ZCJD_QZ.json",  # 政策解读
-}
 _TITLE_SUFFIX = re.compile(r"_[^_]*_?中国政府网$")
 
 
 class GovCnSpider(RegwatchSpider):
     name = "gov_cn"
-    allowed_domains: ClassVar[list[str]] = ["www.gov.cn", "gov.cn"]
 
     async def start(self) -> AsyncIterator[Request]:
-        """The enabled channels' feeds, then re-checks of recent documents."""
-        unknown = set(self.settings_obj.gov_cn.channels) - set(CHANNELS)
-        if unknown:
-            self.logger.error(
-                "unknown gov_cn channels %s; known: %s", sorted(unknown), sorted(CHANNELS)
-            )
-        for channel in self.settings_obj.gov_cn.channels:
-            if channel in CHANNELS:
-                yield self.list_request(CHANNELS[channel], channel, callback=self.parse_list)
+        """The enabled channels' lists, then re-checks of recent documents."""
+        for channel in self.channels_to_poll():
+            parse = self.parse_rss if channel.format == "rss" else self.parse_list
+            yield self.list_request(channel.url, channel.name, callback=parse)
         for request in self.recheck_requests():
             yield request
 
@@ -62,14 +51,29 @@ class GovCnSpider(RegwatchSpider):
             return
         channel = response.meta["channel"]
         try:
-            rows = json.loads(response.text.lstrip("\ufeff"))
+            rows = json.loads(response.body.decode("utf-8-sig"))
             entries = [self._entry(row, channel) for row in rows]
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            self.fail(channel, f"unreadable list {response.url}: {exc!r}")
+            self.list_unreadable(response, f"not the JSON list expected: {exc!r}"[:200])
             return
-        self.list_parsed(response)
+        yield from self._listed(response, entries)
+
+    def parse_rss(self, response: Response) -> Iterator[Request]:
+        """An RSS or Atom feed, parsed with entity expansion and DTDs refused."""
+        if self.list_unchanged(response):
+            return
+        channel = response.meta["channel"]
+        try:
+            items = parse_feed(response.body, response.url)
+        except FeedError as exc:
+            self.list_unreadable(response, str(exc))
+            return
+        entries = [ListEntry(i.link, i.title, channel, i.published) for i in items]
+        yield from self._listed(response, entries)
+
+    def _listed(self, response: Response, entries: list[ListEntry]) -> Iterator[Request]:
+        self.list_parsed(response, len(entries))
         wanted = [e for e in entries if self._wanted(e.title)]
-        self.count("listed", len(entries))
         yield from self.detail_requests(wanted)
 
     def _entry(self, row: dict[str, Any], channel: str) -> ListEntry:
@@ -81,22 +85,21 @@ class GovCnSpider(RegwatchSpider):
         )
 
     def _wanted(self, title: str) -> bool:
-        keywords = self.settings_obj.gov_cn.keywords
-        return not keywords or any(k.lower() in title.lower() for k in keywords)
+        keywords = self.settings_obj.crawl.keywords
+        if not self.source.filter_by_keywords or not keywords:
+            return True
+        return any(k.lower() in title.lower() for k in keywords)
 
-    def parse_detail(self, response: Response) -> Iterator[Document]:
-        """A detail page → one Document (nothing when the page is not a document page)."""
+    def parse_detail(self, response: Response) -> Iterator[Request | Document]:
+        """A detail page → one Document, after its attachments (nothing when unreadable)."""
         if self.detail_status_handled(response):
             return
         doc = extract_document(page_text(response), response.url, response.meta.get("entry"))
         if doc is None:
-            self.fail(
-                response.meta.get("channel", ""),
-                f"no title or main text found at {response.url} (layout changed?)",
-            )
+            self.unexpected_page(response, "page", "no title or main text found")
             return
         self.detail_fetched(response)
-        yield doc
+        yield from self.with_attachments(doc, response.meta.get("channel", ""))
 
 
 def extract_document(page: str, url: str, entry: ListEntry | None = None) -> Document | None:

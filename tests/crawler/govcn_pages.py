@@ -76,7 +76,7 @@ def write_tree(root: Path, pages: int, paragraphs: int = 1) -> int:
 def crawl_args(db: Path, tree: Path | None, *settings: str) -> list[str]:
     """The command line of ``regwatch crawl gov_cn`` on a tree (bmwj channel only)."""
     args = [sys.executable, "-m", "cli", "--db", str(db)]
-    for item in ("crawl.autothrottle=false", "gov_cn.channels=bmwj", *settings):
+    for item in ("crawl.autothrottle=false", "sources.gov_cn.enabled_channels=bmwj", *settings):
         args += ["--set", item]
     return [*args, "crawl", "gov_cn", *(["--replay", str(tree)] if tree else [])]
 

@@ -116,7 +116,7 @@ def test_truncated_list_fails_loudly_and_loses_nothing(tmp_path: Path) -> None:
     save(bad, FEED, feed_json([(PAGE, TITLE)])[:40], headers=JSON)
     code, counts, err = crawl(db, bad)
     assert code == 1 and counts["failed"] == 1
-    assert "unreadable list" in err
+    assert "could not be read" in err and "parse_suspect" in err
     [doc] = documents(db)
     assert "withdrawn" not in doc.flags
 

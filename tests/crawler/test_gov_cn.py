@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scrapy.http import HtmlResponse, TextResponse
 
+from config.sources import build, catalogue
 from crawler.replay.tree import FixtureTree
-from crawler.spiders.gov_cn import CHANNELS, extract_document
+from crawler.spiders.gov_cn import extract_document
 from model.document import Document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +41,7 @@ def tree() -> FixtureTree:
 
 @pytest.fixture(scope="module")
 def docs(tree: FixtureTree) -> dict[str, Document]:
-    feeds = set(CHANNELS.values())
+    feeds = {c.url for c in build(catalogue())["gov_cn"].channels.values()}
     pages = [
         f for f in tree if "www.gov.cn" in f.url and f.url.endswith(".htm") and f.url not in feeds
     ]
