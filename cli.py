@@ -334,6 +334,34 @@ def sources_reset(ctx: Context, source: str, channel: str | None) -> None:
     click.echo(f"{source}: {removed} channel state(s) cleared; the next poll starts afresh")
 
 
+@main.group()
+def fixtures() -> None:
+    """Saved pages for tests and offline runs."""
+
+
+@fixtures.command("capture")
+@click.argument("url")
+@click.option("--source", "source_name", help="The source the page belongs to (default: by host).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("fixtures/snapshot"),
+    show_default=True,
+    help="Fixture tree to write into.",
+)
+@click.option("--note", default="", help="origin_detail for the sidecar (default: where from).")
+@pass_ctx
+def fixtures_capture(ctx: Context, url: str, source_name: str | None, out: Path, note: str) -> None:
+    """Fetch URL live (same safety rules as a crawl) and save it as a real fixture."""
+    from crawler.capture import CaptureError, capture
+
+    try:
+        path = capture(ctx.settings, url, out, source_name=source_name, note=note)
+    except CaptureError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"saved {path} (origin: real)")
+
+
 @main.command("run")
 @click.option(
     "--replay",
