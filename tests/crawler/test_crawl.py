@@ -58,6 +58,9 @@ def test_main_job_twice_on_the_snapshot_second_run_adds_nothing(tmp_path: Path) 
     first = run_main_job(db)
     assert first["new"] >= 15 and first["failed"] == 0
     stored = len(documents(db))
+    read = {a.url.rsplit("/", 1)[1]: a for d in documents(db) for a in d.attachments if a.sha256}
+    assert "第一条" in read["P020240914384720195637.docx"].text  # attachments read in the main job
+    assert "风险评估实施细则" in read["P020240524396174523810.pdf"].text
     second = run_main_job(db)
     assert (second["new"], second["amended"], second["sighted"], second["failed"]) == (0, 0, 0, 0)
     assert second["responses"] <= 5  # robots.txt and four 304s, no detail page

@@ -23,7 +23,9 @@ def throttle(delay: float) -> tuple[AutoThrottle, SimpleNamespace]:
     """Scrapy's AutoThrottle under regwatch's settings, with one slot at ``delay`` seconds."""
     slot = SimpleNamespace(delay=delay, transferring=set())
     engine = SimpleNamespace(downloader=SimpleNamespace(slots={"www.gov.cn": slot}, _delay=0))
-    crawler = SimpleNamespace(settings=crawl_settings(), signals=SimpleNamespace(connect=lambda *a, **k: None))
+    crawler = SimpleNamespace(
+        settings=crawl_settings(), signals=SimpleNamespace(connect=lambda *a, **k: None)
+    )
     crawler.engine = engine
     extension = AutoThrottle(crawler)  # type: ignore[arg-type]
     extension._spider_opened(None)  # type: ignore[arg-type]
