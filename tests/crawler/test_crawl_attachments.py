@@ -46,12 +46,18 @@ FILES = {
 ORIGIN = {"origin": "reconstructed", "origin_detail": "test attachment built in the test"}
 
 
+def cover_note_tree(tmp_path: Path) -> tuple[Path, Path]:
+    """A tree with the feed and the cover-note page (no attachments yet), and a database path."""
+    tree = tmp_path / "tree"
+    save(tree, FEED, feed_json([(PAGE, TITLE)]), headers=JSON)
+    save(tree, PAGE, detail_html(TITLE, COVER))
+    return tree, tmp_path / "r.db"
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_attachments_are_read_and_fill_a_cover_notes_facts(tmp_path: Path) -> None:
-    tree, db = tmp_path / "tree", tmp_path / "r.db"
-    save(tree, FEED, feed_json([(PAGE, TITLE)]), headers=JSON)
-    save(tree, PAGE, detail_html(TITLE, COVER))
+    tree, db = cover_note_tree(tmp_path)
     for name, data in FILES.items():
         write_fixture(tree, BASE + name, data, status=200, headers={}, **ORIGIN)  # type: ignore[arg-type]
     code, counts, err = crawl(db, tree, "attachments.max_bytes=200000")
@@ -80,9 +86,7 @@ def assert_cover_note_facts(doc: Document) -> None:
 @pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_attachments_can_be_switched_off(tmp_path: Path) -> None:
-    tree, db = tmp_path / "tree", tmp_path / "r.db"
-    save(tree, FEED, feed_json([(PAGE, TITLE)]), headers=JSON)
-    save(tree, PAGE, detail_html(TITLE, COVER))
+    tree, db = cover_note_tree(tmp_path)
     code, counts, err = crawl(db, tree, "attachments.download=false")
     assert code == 0 and counts["responses"] == 3, err  # robots.txt, the feed, the page
     with Store.open(str(db)) as store:
