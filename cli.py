@@ -375,6 +375,9 @@ def run_cmd(ctx: Context, replay: Path | None) -> None:
     report = run_main_job(ctx.settings, replay=replay)
     for line in report.lines():
         click.echo(line)
+    if report.troubled:
+        click.echo(f"not read properly: {', '.join(report.troubled)} (see `regwatch sources`)")
+        sys.exit(1)
 
 
 @main.command("crawl")

@@ -19,6 +19,8 @@ class RunReport:
     """What one run of the main job did, stage by stage."""
 
     stages: dict[str, str] = field(default_factory=dict)
+    troubled: list[str] = field(default_factory=list)
+    """Sources that could not be read properly (blocked, failed …): the run exits non-zero."""
 
     def lines(self) -> list[str]:
         """Human-readable lines, one per stage."""
@@ -32,5 +34,6 @@ def run_main_job(settings: Settings, *, replay: Path | None = None) -> RunReport
     report = RunReport()
     summaries = run_crawl(settings, replay=replay)
     report.stages["crawl"] = "; ".join(s.line() for s in summaries)
+    report.troubled = [s.source for s in summaries if s.troubled]
     log.info("main job finished: %s", report.stages)
     return report

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from crawler.replay.server import ReplayServer
+from crawler.replay.writer import write_fixture
 from storage import Store
 from tests.crawler.govcn_pages import (
     FEED,
@@ -132,3 +133,37 @@ def test_layout_drift_is_reported_and_nothing_is_stored(tmp_path: Path) -> None:
     assert code == 1 and counts["failed"] == 1 and counts["new"] == 0
     assert "layout changed" in err
     assert documents(db) == []
+
+
+def test_main_job_exits_non_zero_when_a_source_is_blocked(tmp_path: Path) -> None:
+    tree, db = tmp_path / "tree", tmp_path / "r.db"
+    write_fixture(
+        tree,
+        FEED,
+        "<html><body><h1>访问受限</h1></body></html>",
+        status=403,
+        headers={"Content-Type": "text/html; charset=utf-8"},
+        origin="reconstructed",
+        origin_detail="a WAF refusal as described in SITES.md §2.4",
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cli",
+            "--db",
+            str(db),
+            "--set",
+            "sources.gov_cn.enabled_channels=bmwj",
+            "run",
+            "--replay",
+            str(tree),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "state blocked" in done.stdout and "not read properly: gov_cn" in done.stdout
