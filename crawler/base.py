@@ -185,7 +185,8 @@ class RegwatchSpider(scrapy.Spider):
 
     def recheck_requests(self) -> Iterator[Request]:
         """Conditional GETs of recent documents, to catch amendments and withdrawals."""
-        if self.health.channel(RECHECK).skipped:
+        waiting = self.health.channels.get(RECHECK)
+        if waiting is not None and waiting.skipped:
             return
         crawl = self.settings_obj.crawl
         now = datetime.now(UTC)
@@ -194,6 +195,8 @@ class RegwatchSpider(scrapy.Spider):
             published_after=now - timedelta(days=crawl.recheck_days),
             checked_before=now - timedelta(hours=crawl.recheck_every_hours),
         )
+        if due:  # the recheck pseudo-channel has a state only when it had work
+            self.health.channel(RECHECK)
         for url in due:
             headers = self.conditional_headers(url)
             yield Request(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote_to_bytes, urljoin, urlsplit
 
 from parsel import Selector
 from w3lib.html import remove_comments, remove_tags, remove_tags_with_content
@@ -14,6 +14,7 @@ from model.document import Attachment
 ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "rar", "zip", "ofd", "et")
 _BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|div|h\d|li|tr|table|section|blockquote)\s*>", re.I)
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+_NAME_KEYS = {"filename", "name", "file", "fn"}
 
 
 def block_text(fragment: str) -> str:
@@ -35,9 +36,32 @@ def cell_pairs(selector: Selector) -> list[tuple[str, str]]:
     return list(zip(cells[0::2], cells[1::2], strict=False))
 
 
+def file_name_in(url: str) -> str:
+    """The file name a download URL carries, decoded: a ``filename=``/``name=`` query value,
+    else the last path segment. Percent-escapes are read as UTF-8, else as GB18030 (older
+    Chinese CMSs put GBK-encoded names in query strings)."""
+    parts = urlsplit(url)
+    raw = next(
+        (v for k, v in parse_qsl(parts.query, encoding="latin-1") if k.lower() in _NAME_KEYS),
+        None,
+    )
+    data = (
+        raw.encode("latin-1")
+        if raw is not None
+        else unquote_to_bytes(parts.path.rsplit("/", 1)[-1])
+    )
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding).strip()
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace").strip()
+
+
 def extension_of(url: str, name: str) -> str:
-    """A file's extension from its URL, else from its link text (TC260 style)."""
-    for candidate in (urlsplit(url).path, name.strip()):
+    """A file's extension from its URL path, its link text (TC260 style) or a file name in the
+    query string."""
+    for candidate in (urlsplit(url).path, name.strip(), file_name_in(url)):
         match = re.search(r"\.([A-Za-z0-9]{2,4})$", candidate)
         if match and match.group(1).lower() in ATTACHMENT_EXTENSIONS:
             return match.group(1).lower()
@@ -49,8 +73,8 @@ def attachments_in(body: Selector, base_url: str) -> list[Attachment]:
     found: dict[str, Attachment] = {}
     for link in body.css("a[href]"):
         href = (link.attrib.get("href") or "").strip()
-        name = block_text(link.get()).replace("\n", " ") or href.rsplit("/", 1)[-1]
         url = urljoin(base_url, href)
+        name = block_text(link.get()).replace("\n", " ") or file_name_in(url)
         ext = extension_of(url, name)
         if ext and url not in found and urlsplit(url).scheme in ("http", "https"):
             found[url] = Attachment(name=name, url=url, extension=ext)
