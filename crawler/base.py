@@ -84,7 +84,6 @@ class RegwatchSpider(scrapy.Spider):
         spider.health = SourceRun(spider.name)
         spider.previous_health = spider.store.channel_health(spider.name)
         spider.pending_validators: dict[str, dict[str, Any]] = {}
-        spider.failed_channels: set[str] = set()
         spider.channel_of: dict[str, str] = {}
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
         return spider
@@ -151,10 +150,6 @@ class RegwatchSpider(scrapy.Spider):
             "etag": _header(response, b"ETag"),
             "last_modified": _header(response, b"Last-Modified"),
         }
-
-    def list_unreadable(self, response: Response, why: str) -> None:
-        """A list that is not what was expected: a challenge (blocked) or a changed layout."""
-        self.unexpected_page(response, "list", why)
 
     def unexpected_page(self, response: Response, what: str, why: str) -> None:
         """Record a page lacking the expected markup as a challenge or as parse_suspect."""
@@ -345,7 +340,6 @@ class RegwatchSpider(scrapy.Spider):
     def problem(self, channel: str, problem: Problem) -> None:
         """Record a problem on ``channel``; its list will be read again next poll."""
         self.health.record(channel, problem)
-        self.failed_channels.add(channel)
         self.count("failed")
         log.error("[%s] %s: %s", self.name, problem.state, problem.detail)
 
@@ -365,7 +359,7 @@ class RegwatchSpider(scrapy.Spider):
 
     def on_closed(self, spider: scrapy.Spider, reason: str) -> None:
         for channel, fetch in self.pending_validators.items():
-            if channel not in self.failed_channels and reason == "finished":
+            if self.health.clean(channel) and reason == "finished":
                 self.store.record_fetch(**fetch)
         if reason != "finished" and not self.health.halted:
             for channel in self.source.enabled_channels():

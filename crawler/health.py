@@ -210,6 +210,11 @@ class SourceRun:
         self.channel(channel)
         self.cut.add(channel)
 
+    def clean(self, channel: str) -> bool:
+        """True when nothing went wrong on ``channel`` and none of its requests was dropped."""
+        run = self.channels.get(channel)
+        return run is None or (not run.problems and channel not in self.cut)
+
     def finish(
         self, previous: list[ChannelHealth], now: datetime, policy: HealthPolicy
     ) -> list[ChannelHealth]:

@@ -54,7 +54,7 @@ class GovCnSpider(RegwatchSpider):
             rows = json.loads(response.body.decode("utf-8-sig"))
             entries = [self._entry(row, channel) for row in rows]
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            self.list_unreadable(response, f"not the JSON list expected: {exc!r}"[:200])
+            self.unexpected_page(response, "list", f"not the JSON list expected: {exc!r}"[:200])
             return
         yield from self._listed(response, entries)
 
@@ -66,7 +66,7 @@ class GovCnSpider(RegwatchSpider):
         try:
             items = parse_feed(response.body, response.url)
         except FeedError as exc:
-            self.list_unreadable(response, str(exc))
+            self.unexpected_page(response, "list", str(exc))
             return
         entries = [ListEntry(i.link, i.title, channel, i.published) for i in items]
         yield from self._listed(response, entries)
