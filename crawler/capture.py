@@ -77,7 +77,7 @@ class CaptureSpider(scrapy.Spider):
             self.url,
             callback=self.keep,
             errback=self.failed,
-            meta={"handle_httpstatus_all": True, "dont_retry": False},
+            meta={"handle_httpstatus_all": True},
             dont_filter=True,
         )
 
