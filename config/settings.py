@@ -129,6 +129,11 @@ class CrawlSettings:
         "Sources with filter_by_keywords fetch only list entries whose title holds one of "
         "these words; empty: all.",
     )
+    max_list_pages: int = setting(
+        5,
+        "Pages of one paginated list read per poll; paging stops earlier at the first page "
+        "holding a document already stored.",
+    )
     max_redirects: int = setting(5, "Redirects followed per request (never to another host).")
     allowed_addresses: list[str] = setting(
         [],

@@ -17,9 +17,17 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
-SOURCE_KEYS = {"label", "hosts", "enabled", "filter_by_keywords", "enabled_channels", "channels"}
-CHANNEL_KEYS = {"label", "url", "enabled", "format"}
-_BOOL_KEYS = {"enabled", "filter_by_keywords"}
+SOURCE_KEYS = {
+    "label",
+    "hosts",
+    "enabled",
+    "filter_by_keywords",
+    "verify_tls",
+    "enabled_channels",
+    "channels",
+}
+CHANNEL_KEYS = {"label", "url", "enabled", "format", "filter_by_keywords"}
+_BOOL_KEYS = {"enabled", "filter_by_keywords", "verify_tls"}
 _LIST_KEYS = {"hosts", "enabled_channels"}
 
 
@@ -29,29 +37,44 @@ class SourcesError(ValueError):
 
 @dataclass(frozen=True)
 class Channel:
-    """One list page or feed of a source."""
+    """One list page or feed of a source.
+
+    ``filter_by_keywords`` None follows the source's setting; true or false overrides it for
+    this channel (a bureau's own list may be wholly relevant on a site that is not).
+    """
 
     name: str
     url: str
     label: str = ""
     enabled: bool = True
     format: str = ""
+    filter_by_keywords: bool | None = None
 
 
 @dataclass(frozen=True)
 class Source:
-    """A site regwatch watches: the hosts it may fetch and its channels."""
+    """A site regwatch watches: the hosts it may fetch and its channels.
+
+    ``verify_tls`` false turns certificate verification off for this source alone (a site
+    with a broken certificate chain); every other source keeps verifying.
+    """
 
     name: str
     label: str
     hosts: tuple[str, ...]
     enabled: bool = True
     filter_by_keywords: bool = False
+    verify_tls: bool = True
     channels: dict[str, Channel] = field(default_factory=dict)
 
     def enabled_channels(self) -> list[Channel]:
         """The channels to read, in catalogue order."""
         return [c for c in self.channels.values() if c.enabled]
+
+    def filters(self, channel: str) -> bool:
+        """Whether list entries of ``channel`` are kept only when their title has a keyword."""
+        own = self.channels[channel].filter_by_keywords if channel in self.channels else None
+        return self.filter_by_keywords if own is None else own
 
     def allows_host(self, host: str) -> bool:
         """True when ``host`` (exactly, case-insensitive) is one of this source's hosts."""
@@ -125,6 +148,7 @@ def _source(name: str, table: Any) -> Source:
         filter_by_keywords=_bool(
             where + ".filter_by_keywords", table.get("filter_by_keywords", False)
         ),
+        verify_tls=_bool(where + ".verify_tls", table.get("verify_tls", True)),
         channels=channels,
     )
 
@@ -145,6 +169,11 @@ def _channel(where: str, name: str, table: Any, hosts: tuple[str, ...]) -> Chann
         label=str(table.get("label", "")),
         enabled=_bool(where + ".enabled", table.get("enabled", True)),
         format=str(table.get("format", "")),
+        filter_by_keywords=(
+            None
+            if "filter_by_keywords" not in table
+            else _bool(where + ".filter_by_keywords", table["filter_by_keywords"])
+        ),
     )
 
 

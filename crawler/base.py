@@ -24,6 +24,7 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
+from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from config import Settings, load_settings
@@ -66,6 +67,15 @@ class RegwatchSpider(scrapy.Spider):
     store: Store
     source: Source
     health: SourceRun
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """Per-source Scrapy settings: certificate checks off only where the source says so."""
+        super().update_settings(settings)
+        regwatch = settings.get("REGWATCH_SETTINGS") or load_settings()
+        source = regwatch.sources.get(cls.name)
+        if source is not None and not source.verify_tls:
+            settings.set("DOWNLOAD_VERIFY_CERTIFICATES", False, priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -141,15 +151,48 @@ class RegwatchSpider(scrapy.Spider):
         return True
 
     def list_parsed(self, response: Response, entries: int) -> None:
-        """Note how many entries the list had; keep its validators for the end of the crawl."""
-        self.health.channel(response.meta["channel"]).listed = entries
+        """Note how many entries the list had; keep its validators for the end of the crawl.
+
+        A later page of a paginated list (``meta["page"]`` > 1) adds to the count; only the
+        first page's validators are kept, since only the first page is fetched conditionally.
+        """
+        health = self.health.channel(response.meta["channel"])
         self.count("listed", entries)
+        if response.meta.get("page", 1) > 1:
+            health.listed = (health.listed or 0) + entries
+            return
+        health.listed = entries
         self.pending_validators[response.meta["channel"]] = {
             "url": response.url,
             "status": response.status,
             "etag": _header(response, b"ETag"),
             "last_modified": _header(response, b"Last-Modified"),
         }
+
+    def wanted(self, entry: ListEntry) -> bool:
+        """Whether a list entry is worth fetching: on channels filtered by keywords, only
+        titles holding one of ``crawl.keywords``."""
+        keywords = self.settings_obj.crawl.keywords
+        if not keywords or not self.source.filters(entry.channel):
+            return True
+        title = entry.title.lower()
+        return any(k.lower() in title for k in keywords)
+
+    def next_page_wanted(self, entries: list[ListEntry], page: int) -> bool:
+        """Whether to read page ``page + 1`` of a list: only while every entry so far is new.
+
+        A page holding a document already stored means the rest is older and known; a page
+        of only new entries (the first poll, or a long gap) is followed, up to
+        ``crawl.max_list_pages`` pages, so a burst of publications is not cut at page one.
+        """
+        if not entries or page >= self.settings_obj.crawl.max_list_pages:
+            return False
+        return not self.store.known_urls(e.url for e in entries)
+
+    def page_request(self, url: str, response: Response, page: int, **kwargs: Any) -> Request:
+        """The request for page ``page`` of the list ``response`` is a page of."""
+        meta = {**kwargs.pop("meta", {}), "channel": response.meta["channel"], "page": page}
+        return Request(url, meta=meta, errback=self.on_error, dont_filter=True, **kwargs)
 
     def unexpected_page(self, response: Response, what: str, why: str) -> None:
         """Record a page lacking the expected markup as a challenge or as parse_suspect."""

@@ -58,3 +58,34 @@ def test_flags_reach_into_channels() -> None:
 def test_bad_sources_are_refused_with_the_key(flags: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         load_settings(flags, environ={})
+
+
+def test_a_channel_may_override_its_sources_keyword_filter() -> None:
+    miit = load_settings(environ={}).sources["miit"]
+    assert miit.filter_by_keywords
+    assert miit.filters("yjzj") and not miit.filters("waj_wjfb")
+    relaxed = load_settings({"sources.miit.channels.yjzj.filter_by_keywords": "no"}, environ={})
+    assert not relaxed.sources["miit"].filters("yjzj")
+
+
+def test_tls_verification_is_turned_off_for_one_source_only() -> None:
+    from scrapy.crawler import Crawler
+
+    from crawler.run import base_settings
+    from crawler.spiders.gov_cn import GovCnSpider
+
+    def verifies(settings_flags: dict[str, str]) -> bool:
+        scrapy_settings = base_settings()
+        regwatch = load_settings(settings_flags, environ={})
+        scrapy_settings.set("REGWATCH_SETTINGS", regwatch, priority="cmdline")
+        crawler = Crawler(GovCnSpider, scrapy_settings)
+        return crawler.settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES")
+
+    assert verifies({})
+    assert verifies({"sources.tc260.verify_tls": "false"})
+    assert not verifies({"sources.gov_cn.verify_tls": "false"})
+
+
+def test_a_bad_tls_flag_is_named() -> None:
+    with pytest.raises(SettingsError, match=r"sources\.cac\.verify_tls"):
+        load_settings({"sources.cac.verify_tls": "maybe"}, environ={})

@@ -73,7 +73,7 @@ class GovCnSpider(RegwatchSpider):
 
     def _listed(self, response: Response, entries: list[ListEntry]) -> Iterator[Request]:
         self.list_parsed(response, len(entries))
-        wanted = [e for e in entries if self._wanted(e.title)]
+        wanted = [e for e in entries if self.wanted(e)]
         yield from self.detail_requests(wanted)
 
     def _entry(self, row: dict[str, Any], channel: str) -> ListEntry:
@@ -83,12 +83,6 @@ class GovCnSpider(RegwatchSpider):
             channel=channel,
             published=str(row.get("DOCRELPUBTIME", "")),
         )
-
-    def _wanted(self, title: str) -> bool:
-        keywords = self.settings_obj.crawl.keywords
-        if not self.source.filter_by_keywords or not keywords:
-            return True
-        return any(k.lower() in title.lower() for k in keywords)
 
     def parse_detail(self, response: Response) -> Iterator[Request | Document]:
         """A detail page → one Document, after its attachments (nothing when unreadable)."""
