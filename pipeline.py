@@ -18,13 +18,14 @@ log = logging.getLogger(__name__)
 class RunReport:
     """What one run of the main job did, stage by stage."""
 
-    stages: dict[str, str] = field(default_factory=dict)
+    stages: dict[str, list[str]] = field(default_factory=dict)
+    """Per stage, one summary line per unit of work (a source, for the crawl)."""
     troubled: list[str] = field(default_factory=list)
     """Sources that could not be read properly (blocked, failed …): the run exits non-zero."""
 
     def lines(self) -> list[str]:
-        """Human-readable lines, one per stage."""
-        return [f"{stage}: {summary}" for stage, summary in self.stages.items()]
+        """Human-readable lines: ``crawl: gov_cn: 3 new, …``, one per source of each stage."""
+        return [f"{stage}: {line}" for stage, lines in self.stages.items() for line in lines]
 
 
 def run_main_job(settings: Settings, *, replay: Path | None = None) -> RunReport:
@@ -33,7 +34,7 @@ def run_main_job(settings: Settings, *, replay: Path | None = None) -> RunReport
 
     report = RunReport()
     summaries = run_crawl(settings, replay=replay)
-    report.stages["crawl"] = "; ".join(s.line() for s in summaries)
+    report.stages["crawl"] = [s.line() for s in summaries]
     report.troubled = [s.source for s in summaries if s.troubled]
     log.info("main job finished: %s", report.stages)
     return report

@@ -46,6 +46,9 @@ from storage import Store
 
 log = logging.getLogger("regwatch.crawl")
 GONE = (404, 410)
+INCIDENTAL_WORDS = ("工业和信息化",)
+"""Words a keyword can sit inside by accident: 信息化 is in MIIT's own name (工业和信息化部), so
+every MIIT title, steel and cars included, would pass the keyword filter."""
 RECHECK = "recheck"
 """The pseudo-channel of re-checks of recent documents."""
 
@@ -175,8 +178,10 @@ class RegwatchSpider(scrapy.Spider):
         keywords = self.settings_obj.crawl.keywords
         if not keywords or not self.source.filters(entry.channel):
             return True
-        title = entry.title.lower()
-        return any(k.lower() in title for k in keywords)
+        title = entry.title
+        for word in INCIDENTAL_WORDS:
+            title = title.replace(word, "")
+        return any(k.lower() in title.lower() for k in keywords)
 
     def next_page_wanted(self, entries: list[ListEntry], page: int) -> bool:
         """Whether to read page ``page + 1`` of a list: only while every entry so far is new.
