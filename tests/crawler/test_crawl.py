@@ -9,12 +9,15 @@ stored or deleted (16).
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from config import load_settings
 from crawler.replay.server import ReplayServer
 from crawler.replay.writer import write_fixture
 from storage import Store
@@ -41,7 +44,11 @@ def documents(db: Path) -> list:  # type: ignore[type-arg]
         return store.list_documents()
 
 
-def run_main_job(db: Path) -> dict[str, int]:
+SOURCES = ("cac", "gov_cn", "miit", "tc260")
+
+
+def run_main_job(db: Path) -> dict[str, dict[str, int]]:
+    """``regwatch run`` on the snapshot; the summary counters of each source."""
     done = subprocess.run(
         [sys.executable, "-m", "cli", "--db", str(db), "run", "--replay", str(SNAPSHOT)],
         cwd=ROOT,
@@ -51,21 +58,49 @@ def run_main_job(db: Path) -> dict[str, int]:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    return counts_in(done.stdout, "crawl: gov_cn:")
+    return {name: counts_in(done.stdout, f"crawl: {name}:") for name in SOURCES}
 
 
 def test_main_job_twice_on_the_snapshot_second_run_adds_nothing(tmp_path: Path) -> None:
     db = tmp_path / "r.db"
     first = run_main_job(db)
-    assert first["new"] >= 15 and first["failed"] == 0
-    stored = len(documents(db))
-    read = {a.url.rsplit("/", 1)[1]: a for d in documents(db) for a in d.attachments if a.sha256}
+    for name, counts in first.items():
+        assert counts["failed"] == 0, name
+        # a document another source stored first in the same run is "sighted", not "new"
+        assert counts["new"] + counts["sighted"] >= 4, name
+    assert first["gov_cn"]["new"] + first["gov_cn"]["sighted"] >= 15
+    docs = documents(db)
+    stored = len(docs)
+    read = {a.url.rsplit("/", 1)[1]: a for d in docs for a in d.attachments if a.sha256}
     assert "第一条" in read["P020240914384720195637.docx"].text  # attachments read in the main job
     assert "风险评估实施细则" in read["P020240524396174523810.pdf"].text
     second = run_main_job(db)
-    assert (second["new"], second["amended"], second["sighted"], second["failed"]) == (0, 0, 0, 0)
-    assert second["responses"] <= 5  # robots.txt and four 304s, no detail page
+    for name, counts in second.items():
+        assert (counts["new"], counts["amended"], counts["sighted"], counts["failed"]) == (
+            0,
+            0,
+            0,
+            0,
+        ), name
+    assert second["gov_cn"]["responses"] <= 5  # robots.txt and four 304s, no detail page
     assert len(documents(db)) == stored
+
+
+def test_main_job_yields_every_source_with_deadlines_and_attachment_text(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    run_main_job(db)
+    docs = documents(db)
+    by_source = {
+        name: [d for d in docs if name in {s.source for s in d.sightings}] for name in SOURCES
+    }
+    for name, found in by_source.items():
+        assert any(d.comment_deadline for d in found), f"{name}: no comment deadline"
+        assert any(a.text for d in found for a in d.attachments), f"{name}: no attachment text"
+    # MIIT documents reach gov.cn's 部门文件 too: one document, seen on both sites
+    [risk] = [d for d in docs if d.doc_number == "工信部网安〔2024〕82号"]
+    assert {s.source for s in risk.sightings} == {"gov_cn", "miit"}
+    [transfer] = [d for d in docs if d.doc_number == "国家互联网信息办公室令第16号"]
+    assert {s.source for s in transfer.sightings} == {"cac", "gov_cn"}
 
 
 def test_scrapy_list_from_the_repository_root() -> None:
@@ -77,7 +112,7 @@ def test_scrapy_list_from_the_repository_root() -> None:
         timeout=60,
         check=False,
     )
-    assert done.stdout.split() == ["gov_cn"]
+    assert done.stdout.split() == ["cac", "gov_cn", "miit", "tc260"]
 
 
 def test_edited_page_adds_a_version(tmp_path: Path) -> None:
@@ -155,6 +190,8 @@ def test_main_job_exits_non_zero_when_a_source_is_blocked(tmp_path: Path) -> Non
             str(db),
             "--set",
             "sources.gov_cn.enabled_channels=bmwj",
+            *("--set", "sources.miit.enabled=false", "--set", "sources.cac.enabled=false"),
+            *("--set", "sources.tc260.enabled=false"),
             "run",
             "--replay",
             str(tree),
@@ -166,4 +203,45 @@ def test_main_job_exits_non_zero_when_a_source_is_blocked(tmp_path: Path) -> Non
         check=False,
     )
     assert done.returncode == 1
-    assert "state blocked" in done.stdout and "not read properly: gov_cn" in done.stdout
+    assert "state blocked" in done.stdout
+    assert "not read properly: gov_cn (see" in done.stdout
+
+
+def cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cli", "--db", str(db), "--set", "crawl.autothrottle=false", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=False,
+    )
+
+
+def blocked_miit_snapshot(root: Path) -> Path:
+    """The snapshot with every MIIT list (column pages and search API) answering 403."""
+    tree = root / "snapshot"
+    shutil.copytree(SNAPSHOT, tree)
+    lists = {c.url for c in load_settings(environ={}).sources["miit"].channels.values()}
+    for sidecar in (tree / "www.miit.gov.cn").rglob("*.meta.json"):
+        meta = json.loads(sidecar.read_text(encoding="utf-8"))
+        if meta["url"] in lists:
+            meta.update(status=403, headers={"Content-Type": "text/html; charset=utf-8"})
+            sidecar.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+            Path(str(sidecar).removesuffix(".meta.json")).write_text("<h1>403 Forbidden</h1>")
+    return tree
+
+
+def test_a_blocked_miit_still_arrives_through_gov_cn_and_merges_later(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    blocked = cli(db, "crawl", "gov_cn", "miit", "--replay", str(blocked_miit_snapshot(tmp_path)))
+    assert blocked.returncode == 1
+    assert "miit:" in blocked.stdout and "state blocked" in blocked.stdout
+    [risk] = [d for d in documents(db) if d.doc_number == "工信部网安〔2024〕82号"]
+    assert {s.source for s in risk.sightings} == {"gov_cn"}
+    assert cli(db, "sources", "reset", "miit").returncode == 0
+    again = cli(db, "crawl", "miit", "--replay", str(SNAPSHOT))
+    assert again.returncode == 0, again.stdout + again.stderr
+    [risk] = [d for d in documents(db) if d.doc_number == "工信部网安〔2024〕82号"]
+    assert {s.source for s in risk.sightings} == {"gov_cn", "miit"}
+    assert risk.version == 1
