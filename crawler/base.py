@@ -23,13 +23,14 @@ from typing import Any, Self
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.http import Request, Response
+from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from config import Settings, load_settings
 from config.sources import Channel, Source
 from crawler.attachments import DOWNLOADABLE, read_attachment
+from crawler.encoding import page_text
 from crawler.facts import complete_from_attachments
 from crawler.health import (
     SourceRun,
@@ -284,7 +285,25 @@ class RegwatchSpider(scrapy.Spider):
             last_modified=_header(response, b"Last-Modified"),
         )
 
-    def parse_detail(self, response: Response) -> Any:
+    def parse_detail(self, response: Response) -> Iterator[Request | Document]:
+        """A detail page → one Document, after its attachments (nothing when unreadable).
+
+        The page is decoded with :func:`crawler.encoding.page_text` (GBK and mislabelled pages
+        included); a body that is not text at all (a file where a page was expected) is as
+        unreadable as a page without a title or main text, and is recorded, never stored.
+        """
+        if self.detail_status_handled(response):
+            return
+        text = page_text(response) if isinstance(response, TextResponse) else ""
+        doc = self.extract(text, response.url, response.meta.get("entry")) if text else None
+        if doc is None:
+            self.unexpected_page(response, "page", "no title or main text found")
+            return
+        self.detail_fetched(response)
+        yield from self.with_attachments(doc, response.meta.get("channel", ""))
+
+    def extract(self, page: str, url: str, entry: ListEntry | None) -> Document | None:
+        """The site's detail-page extraction: a Document, or None without title or text."""
         raise NotImplementedError
 
     # -- attachments -------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from urllib.parse import parse_qsl, unquote_to_bytes, urljoin, urlsplit
 
 from parsel import Selector
@@ -15,6 +16,16 @@ ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "rar", "zip
 _BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|div|h\d|li|tr|table|section|blockquote)\s*>", re.I)
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _NAME_KEYS = {"filename", "name", "file", "fn"}
+
+
+def first_node(sel: Selector, selectors: Iterable[str]) -> Selector | None:
+    """The first element matched by the first selector that matches at all: a page's main
+    container when a site has kept older templates alongside the current one."""
+    for css in selectors:
+        found = sel.css(css)
+        if found:
+            return found[0]
+    return None
 
 
 def block_text(fragment: str) -> str:

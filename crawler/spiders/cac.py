@@ -23,11 +23,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
-from scrapy.http import Request, Response, TextResponse
+from scrapy.http import Request, Response
 
 from crawler.base import ListEntry, RegwatchSpider
-from crawler.encoding import page_text
-from crawler.extract import attachments_in, block_text
+from crawler.extract import attachments_in, block_text, first_node
 from crawler.parsing import (
     detect_doc_type,
     find_comment_deadline,
@@ -119,19 +118,8 @@ class CacSpider(RegwatchSpider):
                 headers=LIST_HEADERS,
             )
 
-    def parse_detail(self, response: Response) -> Iterator[Request | Document]:
-        """An article page → one Document, after its attachments (nothing when unreadable)."""
-        if self.detail_status_handled(response):
-            return
-        if not isinstance(response, TextResponse):  # a file where an article was expected
-            self.unexpected_page(response, "page", "not an HTML page")
-            return
-        doc = extract_document(page_text(response), response.url, response.meta.get("entry"))
-        if doc is None:
-            self.unexpected_page(response, "page", "no title or main text found")
-            return
-        self.detail_fetched(response)
-        yield from self.with_attachments(doc, response.meta.get("channel", ""))
+    def extract(self, page: str, url: str, entry: ListEntry | None) -> Document | None:
+        return extract_document(page, url, entry)
 
 
 # -- lists -------------------------------------------------------------------------------------
@@ -305,11 +293,7 @@ def _parse_publisher(sel: Selector) -> str:
 def _body_node(sel: Selector) -> Selector | None:
     """The main text: ``div#BodyLabel``, else the older ``#content``, ``.TRS_Editor`` or
     ``.article_con`` (SITES.md §3.3)."""
-    for css in _BODY_SELECTORS:
-        found = sel.css(css)
-        if found:
-            return found[0]
-    return None
+    return first_node(sel, _BODY_SELECTORS)
 
 
 def _body_text(node: Selector) -> str:

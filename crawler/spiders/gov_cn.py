@@ -17,7 +17,6 @@ from parsel import Selector
 from scrapy.http import Request, Response
 
 from crawler.base import ListEntry, RegwatchSpider
-from crawler.encoding import page_text
 from crawler.extract import attachments_in, block_text, cell_pairs, label_table
 from crawler.feeds import FeedError, parse_feed
 from crawler.parsing import (
@@ -84,16 +83,8 @@ class GovCnSpider(RegwatchSpider):
             published=str(row.get("DOCRELPUBTIME", "")),
         )
 
-    def parse_detail(self, response: Response) -> Iterator[Request | Document]:
-        """A detail page → one Document, after its attachments (nothing when unreadable)."""
-        if self.detail_status_handled(response):
-            return
-        doc = extract_document(page_text(response), response.url, response.meta.get("entry"))
-        if doc is None:
-            self.unexpected_page(response, "page", "no title or main text found")
-            return
-        self.detail_fetched(response)
-        yield from self.with_attachments(doc, response.meta.get("channel", ""))
+    def extract(self, page: str, url: str, entry: ListEntry | None) -> Document | None:
+        return extract_document(page, url, entry)
 
 
 def extract_document(page: str, url: str, entry: ListEntry | None = None) -> Document | None:

@@ -25,7 +25,7 @@ from w3lib.html import remove_tags, remove_tags_with_content
 
 from crawler.base import ListEntry, RegwatchSpider
 from crawler.encoding import page_text
-from crawler.extract import attachments_in, block_text, cell_pairs, label_table
+from crawler.extract import attachments_in, block_text, cell_pairs, first_node, label_table
 from crawler.parsing import (
     detect_doc_type,
     find_comment_deadline,
@@ -188,17 +188,8 @@ class MiitSpider(RegwatchSpider):
 
     # -- detail pages (SITES.md §2.3) --------------------------------------------------------
 
-    def parse_detail(self, response: Response) -> Iterator[Request | Document]:
-        """A detail page → one Document, after its attachments (nothing when unreadable)."""
-        if self.detail_status_handled(response):
-            return
-        text = page_text(response) if isinstance(response, TextResponse) else ""
-        doc = extract_document(text, response.url, response.meta.get("entry")) if text else None
-        if doc is None:
-            self.unexpected_page(response, "page", "no title or main text found")
-            return
-        self.detail_fetched(response)
-        yield from self.with_attachments(doc, response.meta.get("channel", ""))
+    def extract(self, page: str, url: str, entry: ListEntry | None) -> Document | None:
+        return extract_document(page, url, entry)
 
 
 # -- the column shell ---------------------------------------------------------------------------
@@ -433,11 +424,7 @@ def extract_document(page: str, url: str, entry: ListEntry | None = None) -> Doc
 
 def _body(sel: Selector) -> Selector | None:
     """The main text: ``#con_con``, else an older template's container."""
-    for css in BODY_SELECTORS:
-        found = sel.css(css)
-        if found:
-            return found[0]
-    return None
+    return first_node(sel, BODY_SELECTORS)
 
 
 def _title(sel: Selector) -> str:

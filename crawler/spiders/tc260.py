@@ -161,16 +161,8 @@ class Tc260Spider(RegwatchSpider):
         self.list_parsed(response, len(entries))
         yield from self.detail_requests([e for e in entries if self.wanted(e)])
 
-    def parse_detail(self, response: Response) -> Iterator[Request | Document]:
-        """A detail page → one Document, after its attachments (nothing when unreadable)."""
-        if self.detail_status_handled(response):
-            return
-        doc = extract_document(_text_of(response), response.url, response.meta.get("entry"))
-        if doc is None:
-            self.unexpected_page(response, "page", "no title or main text found")
-            return
-        self.detail_fetched(response)
-        yield from self.with_attachments(doc, response.meta.get("channel", ""))
+    def extract(self, page: str, url: str, entry: ListEntry | None) -> Document | None:
+        return extract_document(page, url, entry)
 
 
 def _text_of(response: Response) -> str:
