@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, select, update
 
-from model.document import Attachment, Document, StoreResult
+from model.document import BEIJING, Attachment, Document, StoreResult
 from model.identity import (
     canonical_url,
     content_hash,
@@ -167,6 +167,10 @@ def _add_version(
 def _seen_again(
     conn: Connection, doc: Document, sighting: Row[Any], seen_at: datetime
 ) -> StoreResult:
+    if doc.published_at is None:  # a re-check without its list entry: not a date change
+        stored = select(documents.c.published_at).where(documents.c.id == sighting.document_id)
+        known = conn.execute(stored).scalar()
+        doc = replace(doc, published_at=known.astimezone(BEIJING) if known else None)
     now = fingerprint(doc)
     conn.execute(
         update(sightings)
@@ -202,6 +206,7 @@ def _amend(conn: Connection, doc_id: int, doc: Document, seen_at: datetime) -> S
         "written_on",
         "publisher",
         "subject",
+        "published_at",
     ):
         if not values[name]:
             values.pop(name)  # a sighting that lacks a fact does not erase it

@@ -235,3 +235,14 @@ def test_an_interpretation_is_not_a_sighting_of_its_regulation(store: Store) -> 
     assert store.save_document(qa, seen_at=T0).outcome == NEW
     assert store.save_document(rule, seen_at=T0).outcome == NEW
     assert count(store) == 2
+
+
+def test_a_sighting_without_a_date_is_not_a_date_change(store: Store) -> None:
+    """A re-check has no list entry, so a page without its own date arrives undated."""
+    first = store.save_document(MIIT_RULE, seen_at=T0)
+    undated = replace(MIIT_RULE, published_at=None)
+    assert store.save_document(undated, seen_at=T0 + timedelta(days=1)).outcome == UNCHANGED
+    edited = replace(undated, body_text=MIIT_RULE.body_text + "（更正）")
+    assert store.save_document(edited, seen_at=T0 + timedelta(days=2)).outcome == AMENDED
+    doc = store.get_document(first.document_id)
+    assert doc is not None and doc.published_at == MIIT_RULE.published_at  # kept, not erased
