@@ -18,6 +18,7 @@ __all__ = [
     "find_comment_deadline",
     "find_doc_number",
     "find_effective_date",
+    "find_head_doc_number",
     "is_draft_for_comment",
     "parse_date",
     "parse_datetime",
@@ -171,6 +172,21 @@ def find_doc_number(text: str) -> str | None:
         return None
     prefix = _LEAD_IN_RE.split(m["prefix"])[-1]
     return (prefix + m["rest"]).strip()
+
+
+def find_head_doc_number(body: str, head_chars: int = 200) -> str:
+    """The 文号 standing on a line of its own at the top of a body (``工信部网安〔2024〕82号``).
+
+    Only the first ``head_chars`` characters are read, and only a line that starts with the
+    number counts: a number cited in the text ("根据…（工信部网安〔2022〕166号）") belongs to
+    another document, and taking it would merge the two in storage.
+    """
+    for line in body[:head_chars].splitlines():
+        line = line.strip()
+        number = find_doc_number(line)
+        if number and line.replace(" ", "").startswith(number.replace(" ", "")):
+            return number
+    return ""
 
 
 # --- document types ------------------------------------------------------------------------

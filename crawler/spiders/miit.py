@@ -29,8 +29,8 @@ from crawler.extract import attachments_in, block_text, cell_pairs, first_node, 
 from crawler.parsing import (
     detect_doc_type,
     find_comment_deadline,
-    find_doc_number,
     find_effective_date,
+    find_head_doc_number,
     is_draft_for_comment,
     parse_date,
     parse_datetime,
@@ -44,7 +44,6 @@ page's script has no ``url`` attribute."""
 API_ACCEPT = "application/json, text/plain, */*"
 MIIT_HOSTS = ("www.miit.gov.cn", "wap.miit.gov.cn", "jyhwzhq.miit.gov.cn")
 """Hosts attachments are served from (SITES.md §2.3); the same list as the source's hosts."""
-"""In the ministry's own name (and in 工业和信息化领域), which holds the topic keyword 信息化."""
 HEAD_CHARS = 200
 """How much of the body's start holds the 文号 line (after the title, before the addressees)."""
 BODY_SELECTORS = ("#con_con", ".xxgk_con", ".article_con", ".con_text")
@@ -506,17 +505,8 @@ def source_issuer(publisher: str) -> Issuer | None:
 
 
 def head_doc_number(body: str) -> str:
-    """The 文号 on a line of its own at the top of the body (``工信部网安〔2024〕82号``).
-
-    Only the first lines are read, and only a line that starts with the number counts, so
-    a number cited in the text ("根据…（工信部网安〔2022〕166号）") is never taken.
-    """
-    for line in body[:HEAD_CHARS].splitlines():
-        line = line.strip()
-        number = find_doc_number(line)
-        if number and line.replace(" ", "").startswith(number.replace(" ", "")):
-            return number
-    return ""
+    """The 文号 on a line of its own at the top of the body (see find_head_doc_number)."""
+    return find_head_doc_number(body, HEAD_CHARS)
 
 
 def _signature_date(body: str) -> date | None:

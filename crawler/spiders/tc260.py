@@ -33,8 +33,8 @@ from crawler.extract import attachments_in, block_text, extension_of, file_name_
 from crawler.parsing import (
     detect_doc_type,
     find_comment_deadline,
-    find_doc_number,
     find_effective_date,
+    find_head_doc_number,
     is_draft_for_comment,
     parse_date,
     parse_datetime,
@@ -52,7 +52,7 @@ PORTAL = "portal"
 LEGACY = "legacy"
 
 _JUMP_DETAIL = re.compile(
-    r"jumpDetail\s*\(\s*(?P<q>['\"]?)\s*(?P<id>[0-9A-Fa-f]{32})\s*(?P=q)"
+    r"jumpDetail\s*\(\s*(?P<q>['\"]?)\s*(?P<id>[0-9A-Za-z_-]{6,64})\s*(?P=q)"
     r"(?:\s*,\s*(?P<q2>['\"]?)\s*(?P<deadline>[^'\",)]*?)\s*(?P=q2))?\s*[,)]"
 )
 _DATE = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}(?!\d)\s*日?")
@@ -74,7 +74,9 @@ _SITE_SUFFIX = re.compile(
     r"\s*(?:[-_|｜—–]+\s*)?(?:全国(?:网络|信息)安全标准化技术委员会|TC260)[^-_|｜—–]*$"
 )
 _ARTICLE_PATH = re.compile(r"^/portal/article/\d+/(?:\d{14}|[0-9A-Fa-f]{32})/?$")
-_SUGGESTION_PATH = re.compile(r"^/portal/suggestion-detail/[0-9A-Fa-f]{32}/?$")
+# Ids seen are 32 hex digits; any URL-safe id of another length is accepted too, so a change
+# of id scheme does not silently drop drafts for comment.
+_SUGGESTION_PATH = re.compile(r"^/portal/suggestion-detail/[0-9A-Za-z_-]{6,64}/?$")
 _LEGACY_ID = re.compile(r"^\d{14}$")
 _TITLE_NODES = (
     "div.news_end_title",
@@ -522,7 +524,7 @@ def doc_number(title: str, body: str, draft: bool) -> str:
                 return numbers[0]
             if numbers:
                 break
-    return find_doc_number(title + "\n" + head) or ""
+    return find_head_doc_number(head, len(head))
 
 
 def instrument_numbers(text: str) -> list[str]:

@@ -16,6 +16,7 @@ from crawler.parsing import (
     find_comment_deadline,
     find_doc_number,
     find_effective_date,
+    find_head_doc_number,
     is_draft_for_comment,
     parse_date,
     parse_datetime,
@@ -468,3 +469,12 @@ def test_find_comment_deadline_is_total(text: str, published: date | None) -> No
 def test_find_effective_date_is_total(text: str, published: date | None) -> None:
     result = find_effective_date(text, published)
     assert result is None or type(result) is date
+
+
+def test_head_doc_number_is_a_line_of_its_own_at_the_top() -> None:
+    body = "工信部网安〔2024〕82号\n各省、自治区、直辖市工业和信息化主管部门："
+    assert find_head_doc_number(body) == "工信部网安〔2024〕82号"
+    cited = "各有关单位：\n根据《数据安全管理办法（试行）》（工信部网安〔2022〕166号）"
+    assert find_head_doc_number(cited) == ""
+    late = "各有关单位：\n" + "正文。" * 80 + "\n工信部网安〔2024〕82号"
+    assert find_head_doc_number(late) == ""

@@ -455,11 +455,13 @@ def test_rows_without_a_readable_jump_detail_are_skipped() -> None:
     html = (
         "<div class='item'><span>标题</span><span>发布日期</span></div>"
         "<div class='item'><a href='/portal/suggestion'>标题</a><span>2026-01-01</span></div>"
-        "<div class='item'><a onclick=\"jumpDetail('xyz','2026-04-12')\">坏</a></div>"
+        "<div class='item'><a onclick=\"jumpDetail('a b','2026-04-12')\">坏</a></div>"
         f"<div class='item'><a onclick=\"jumpDetail('{PORTAL_ID}','2026-04-12')\">好</a></div>"
+        "<div class='item'><a onclick=\"jumpDetail('2026-s-0042','2026-05-01')\">新编号</a></div>"
     )
     rows = portal_entries(Selector(text=html), PORTAL_LIST, "suggestion")
-    assert [r.title for r in rows] == ["好"]
+    assert [r.title for r in rows] == ["好", "新编号"]  # an id of another scheme is kept
+    assert rows[1].url.endswith("/portal/suggestion-detail/2026-s-0042")
 
 
 def test_a_page_with_no_recognisable_rows_has_no_generation() -> None:
@@ -548,6 +550,16 @@ def test_doc_number_of_a_draft_is_never_a_cited_number() -> None:
     assert doc_number("关于发布某文件的通知", "信安秘字〔2023〕12号\n正文", False) == (
         "信安秘字〔2023〕12号"
     )
+
+
+def test_a_number_cited_in_the_text_is_not_the_documents_own() -> None:
+    """Taken as its own, a cited plan's number would merge every draft citing it into one."""
+    cited = "各有关单位：\n根据《2024年国家标准立项指南》（国标委发〔2024〕16号），现征求意见。"
+    draft = "关于国家标准《数据安全技术 某要求》征求意见稿征求意见的通知"
+    assert doc_number(draft, cited, True) == ""
+    assert doc_number("关于发布某文件的通知", cited, False) == ""
+    own = "网安秘字〔2026〕34号\n" + cited
+    assert doc_number("关于发布某文件的通知", own, False) == "网安秘字〔2026〕34号"
 
 
 @pytest.mark.parametrize(
