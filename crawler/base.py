@@ -19,12 +19,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import BaseSettings
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from config import Settings, load_settings
@@ -40,9 +43,10 @@ from crawler.health import (
     problem_for_response,
     unreadable_problem,
 )
+from crawler.parsing import is_draft_for_comment
 from crawler.report import policy_of
 from model.document import Document
-from model.health import FETCH_FAILED, ChannelHealth, Problem
+from model.health import FETCH_FAILED, OK, STALE, ChannelHealth, Problem
 from storage import Store
 
 log = logging.getLogger("regwatch.crawl")
@@ -174,26 +178,45 @@ class RegwatchSpider(scrapy.Spider):
         }
 
     def wanted(self, entry: ListEntry) -> bool:
-        """Whether a list entry is worth fetching: on channels filtered by keywords, only
-        titles holding one of ``crawl.keywords``."""
+        """Whether a list entry is worth fetching (see :meth:`relevant`); the rest are counted
+        as ``filtered``."""
+        if self.relevant(entry):
+            return True
+        self.count("filtered")
+        return False
+
+    def relevant(self, entry: ListEntry) -> bool:
+        """On channels filtered by keywords, titles holding one of ``crawl.keywords`` — and
+        always a draft for comment, which a lawyer must not miss because its title lacks a
+        topic word. Every entry on other channels."""
         keywords = self.settings_obj.crawl.keywords
         if not keywords or not self.source.filters(entry.channel):
             return True
         title = entry.title
         for word in INCIDENTAL_WORDS:
             title = title.replace(word, "")
-        return any(k.lower() in title.lower() for k in keywords)
+        return any(k.lower() in title.lower() for k in keywords) or is_draft_for_comment(title)
 
     def next_page_wanted(self, entries: list[ListEntry], page: int) -> bool:
-        """Whether to read page ``page + 1`` of a list: only while every entry so far is new.
+        """Whether to read page ``page + 1`` of a newest-first list (at most
+        ``crawl.max_list_pages`` pages).
 
-        A page holding a document already stored means the rest is older and known; a page
-        of only new entries (the first poll, or a long gap) is followed, up to
-        ``crawl.max_list_pages`` pages, so a burst of publications is not cut at page one.
+        Paging goes on while the last wanted entry of this page is not stored yet: the list has
+        not reached what the last poll saw, so a burst of publications is not cut at page one,
+        and an old item pinned at the top does not stop it. After a poll of this channel that
+        did not end well (a detail page failed, the list was blocked …) every page up to the
+        cap is read, so an entry that failed deeper in the list is tried again.
         """
         if not entries or page >= self.settings_obj.crawl.max_list_pages:
             return False
-        return not self.store.known_urls(e.url for e in entries)
+        if self._troubled_before(entries[0].channel):
+            return True
+        wanted = [e for e in entries if self.relevant(e) and self.source.allows_host(_host(e.url))]
+        return bool(wanted) and not self.store.known_urls([wanted[-1].url])
+
+    def _troubled_before(self, channel: str) -> bool:
+        previous = next((h for h in self.previous_health if h.channel == channel), None)
+        return previous is not None and previous.state not in (OK, STALE)
 
     def page_request(self, url: str, response: Response, page: int, **kwargs: Any) -> Request:
         """The request for page ``page`` of the list ``response`` is a page of."""
@@ -211,6 +234,12 @@ class RegwatchSpider(scrapy.Spider):
     def detail_requests(self, entries: Iterable[ListEntry]) -> Iterator[Request]:
         """Requests for the detail pages not stored yet."""
         entries = list(entries)
+        offsite = [
+            e for e in entries if not self.source.allows_host(urlsplit(e.url).hostname or "")
+        ]
+        for entry in offsite:  # e.g. a 解读 on another site: not this source's to fetch
+            log.info("[%s] not fetched, on another site: %s", self.name, entry.url)
+        entries = [e for e in entries if e not in offsite]
         known = self.store.known_urls(e.url for e in entries)
         for entry in entries:
             if entry.url not in known:
@@ -440,9 +469,47 @@ class RegwatchSpider(scrapy.Spider):
         self.store.close()
 
 
+class CallbackErrors:
+    """Spider middleware: a parser that raises on one odd page is a recorded failure.
+
+    Without it Scrapy only logs the traceback: the channel would look clean, its list's
+    validators would be saved, and the next poll's 304 would hide the entry for good. Here the
+    exception becomes a ``fetch_failed`` problem on the request's channel (so the list is read
+    again next poll), the rest of the crawl goes on, and nothing stored is touched.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_spider_exception(
+        self, response: Response, exception: Exception
+    ) -> list[Any] | None:
+        spider = self.crawler.spider
+        if isinstance(exception, HttpError | IgnoreRequest) or not isinstance(
+            spider, RegwatchSpider
+        ):
+            return None
+        channel = response.meta.get("channel", "")
+        what = f"{type(exception).__name__}: {exception}"[:300]
+        log.error("[%s] parser error on %s", spider.name, response.url, exc_info=exception)
+        spider.fail(channel, f"could not parse {response.url}: {what}")
+        return []
+
+
 def _waiting_reason(health: ChannelHealth) -> str:
     when = health.retry_at.isoformat(timespec="seconds") if health.retry_at else "?"
     return f"{health.state} until {when} ({health.reason})"
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:  # an unbalanced "[" in the host: no site of this source
+        return ""
 
 
 def _extension(doc: Document, url: str) -> str:

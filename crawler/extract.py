@@ -79,12 +79,24 @@ def extension_of(url: str, name: str) -> str:
     return ""
 
 
+def safe_join(base_url: str, href: str) -> str | None:
+    """``href`` resolved against ``base_url``; None for a link no URL can be made of (an
+    unbalanced ``[`` in the host, say), which a page's author may well have written."""
+    try:
+        url = urljoin(base_url, href.strip())
+        urlsplit(url).hostname  # noqa: B018 - raises on a malformed host
+    except ValueError:
+        return None
+    return url
+
+
 def attachments_in(body: Selector, base_url: str) -> list[Attachment]:
     """Links to documents (PDF, Word, WPS, spreadsheets, archives) inside the main body."""
     found: dict[str, Attachment] = {}
     for link in body.css("a[href]"):
-        href = (link.attrib.get("href") or "").strip()
-        url = urljoin(base_url, href)
+        url = safe_join(base_url, link.attrib.get("href") or "")
+        if url is None:
+            continue
         name = block_text(link.get()).replace("\n", " ") or file_name_in(url)
         ext = extension_of(url, name)
         if ext and url not in found and urlsplit(url).scheme in ("http", "https"):

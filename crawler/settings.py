@@ -46,6 +46,8 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+# Closest to the spider: a parser exception is recorded as a failure of its channel.
+SPIDER_MIDDLEWARES = {"crawler.base.CallbackErrors": 950}
 DOWNLOADER_MIDDLEWARES = {
     "crawler.egress.GuardMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,

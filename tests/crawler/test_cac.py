@@ -613,13 +613,37 @@ def test_first_poll_reads_page_two_when_page_one_is_all_new(spider: CacSpider) -
     assert len(out) == 21  # twenty detail pages, then page 2
 
 
-def test_page_holding_a_stored_document_reads_no_further(spider: CacSpider) -> None:
+def test_page_ending_in_a_stored_document_reads_no_further(spider: CacSpider) -> None:
     rows = entries_on(1)
     spider.store.save_document(
-        Document(url="https:" + rows[5]["infourl"], title="旧", source="cac")
+        Document(url="https:" + rows[-1]["infourl"], title="旧", source="cac")
     )
     out = list(spider.parse_list(answer("A093703", 1, listing(rows, 60))))
     assert page_requests(out) == [] and len(out) == 19  # the stored one is not fetched again
+
+
+def test_a_stored_item_pinned_above_new_ones_does_not_stop_paging(spider: CacSpider) -> None:
+    rows = entries_on(1)
+    spider.store.save_document(
+        Document(url="https:" + rows[0]["infourl"], title="置顶", source="cac")
+    )
+    out = list(spider.parse_list(answer("A093703", 1, listing(rows, 60))))
+    assert [r.url for r in page_requests(out)] == [LIST.format("A093703", 2)]
+
+
+def test_after_a_troubled_poll_every_page_up_to_the_cap_is_read(tmp_path: Path) -> None:
+    """An entry whose page failed last time may sit below stored ones: look again."""
+    rows = entries_on(1)
+    with make_spider(tmp_path) as first:
+        first.store.save_document(
+            Document(url="https:" + rows[-1]["infourl"], title="旧", source="cac")
+        )
+        first.store.save_health(
+            [ChannelHealth("cac", "A093703", state="fetch_failed", reason="HTTP 500")]
+        )
+    with make_spider(tmp_path) as again:
+        out = list(again.parse_list(answer("A093703", 1, listing(rows, 60))))
+    assert [r.url for r in page_requests(out)] == [LIST.format("A093703", 2)]
 
 
 def test_a_page_beyond_totalrec_is_never_requested(spider: CacSpider) -> None:
@@ -802,3 +826,12 @@ def test_challenge_on_the_list_blocks_the_source_and_loses_nothing(
     assert health(db)["A093703"].state == BLOCKED
     [doc] = documents(db)
     assert doc.url == ARTICLE and "withdrawn" not in doc.flags
+
+
+def test_an_entry_on_another_site_is_not_fetched(spider: CacSpider) -> None:
+    """A list may link a page on another site (a 解读 on www.gov.cn): not this source's to
+    fetch, and asking would only fail the channel on every poll."""
+    rows = [*entries_on(1, 2), row("//www.gov.cn/zhengce/202501/content_1.htm", "解读")]
+    out = list(spider.parse_list(answer("A093703", 1, listing(rows, 3))))
+    fetched = [r.url for r in out if isinstance(r, Request)]
+    assert len(fetched) == 2 and not any("www.gov.cn" in u for u in fetched)

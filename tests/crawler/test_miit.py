@@ -221,7 +221,7 @@ def body_of(tree: FixtureTree, url: str) -> bytes:
 
 
 def spider() -> MiitSpider:
-    """A spider with settings and source only, enough for :meth:`MiitSpider.wanted`."""
+    """A spider with settings and source only, enough for :meth:`MiitSpider.relevant`."""
     regwatch = load_settings()
     instance = MiitSpider.__new__(MiitSpider)
     instance.settings_obj = regwatch
@@ -727,7 +727,7 @@ def test_every_wanted_entry_has_a_page_and_the_rest_are_filtered(tree: FixtureTr
     crawler = spider()
     dropped = set()
     for entry in [*listed(tree), *found]:
-        if crawler.wanted(entry):
+        if crawler.relevant(entry):
             assert tree.match("GET", entry.url), entry
         else:
             dropped.add(entry.url)
@@ -738,11 +738,11 @@ def test_every_wanted_entry_has_a_page_and_the_rest_are_filtered(tree: FixtureTr
 def test_the_ministry_name_alone_does_not_pass_the_keyword_filter() -> None:
     crawler = spider()
     steel = "工业和信息化部 国家发展改革委 生态环境部关于促进钢铁工业高质量发展的指导意见"
-    assert not crawler.wanted(ListEntry(STEEL_YJ, steel, "wjfb"))
-    assert crawler.wanted(ListEntry(STEEL_YJ, steel, "waj_wjfb"))  # bureau lists: no filter
-    assert crawler.wanted(ListEntry(RISK_TZ, RISK_TITLE, "wjfb"))
-    assert crawler.wanted(ListEntry(APP_TZ, APP_TITLE, "search"))
-    assert crawler.wanted(ListEntry(SITE, "关于推进信息化和工业化深度融合的意见", "wjfb"))
+    assert not crawler.relevant(ListEntry(STEEL_YJ, steel, "wjfb"))
+    assert crawler.relevant(ListEntry(STEEL_YJ, steel, "waj_wjfb"))  # bureau lists: no filter
+    assert crawler.relevant(ListEntry(RISK_TZ, RISK_TITLE, "wjfb"))
+    assert crawler.relevant(ListEntry(APP_TZ, APP_TITLE, "search"))
+    assert crawler.relevant(ListEntry(SITE, "关于推进信息化和工业化深度融合的意见", "wjfb"))
 
 
 # -- crawls end to end --------------------------------------------------------------------------
@@ -1081,3 +1081,39 @@ def test_the_unit_api_call_carries_the_column_cookie_and_referer(tmp_path: Path)
     assert all("if-none-match" not in s["headers"] for s in shells)
     assert "if-none-match" not in firsts[0]["headers"]
     assert firsts[1]["headers"].get("if-none-match") == '"list-1"'
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_a_parser_exception_is_a_recorded_failure_that_loses_nothing(tmp_path: Path) -> None:
+    """An href no URL can be made of raises inside the list parser: the crawl records it on
+    the channel (exit 1, a clear message) instead of only logging a traceback."""
+    root, db = tmp_path / "tree", tmp_path / "r.db"
+    with_known_document(db)
+    save(root, COLUMN, shell())
+    save(
+        root,
+        api_of(),
+        unit_answer([("http://[broken/a.html", "关于数据安全的通知", "2026-11-18")]),
+        headers=JSON,
+    )
+    with ReplayServer(root) as server:
+        code, counts, err = crawl(
+            db,
+            None,
+            f"crawl.replay_url={server.base_url}",
+            "sources.miit.enabled_channels=wjfb",
+            f"sources.miit.channels.wjfb.url={COLUMN}",
+        )
+    assert code == 1 and counts["failed"] == 1
+    assert "could not parse" in err and "Invalid IPv6 URL" in err
+    assert channel_state(sources(db), "wjfb")["state"] == "fetch_failed"
+    assert_known_intact(db)
+
+
+def test_a_draft_for_comment_passes_the_keyword_filter_whatever_its_topic() -> None:
+    crawler = spider()
+    draft = "工业和信息化部关于《电子认证服务管理办法（修订征求意见稿）》公开征求意见的通知"
+    assert crawler.relevant(ListEntry(f"{SITE}/gzcy/yjzj/art/2026/art_e.html", draft, "yjzj"))
+    notice = "工业和信息化部关于电子认证服务管理办法修订工作的通知"
+    assert not crawler.relevant(ListEntry(f"{SITE}/gzcy/yjzj/art/2026/art_f.html", notice, "yjzj"))
