@@ -131,8 +131,8 @@ class CrawlSettings:
     )
     max_list_pages: int = setting(
         5,
-        "Pages of one paginated list read per poll; paging stops earlier at the first page "
-        "holding a document already stored.",
+        "Pages of one paginated list read per poll; paging stops earlier at a page ending in "
+        "a document already stored.",
     )
     max_redirects: int = setting(5, "Redirects followed per request (never to another host).")
     allowed_addresses: list[str] = setting(
