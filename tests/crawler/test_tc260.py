@@ -515,7 +515,7 @@ def test_links_of_the_home_page(pages: dict[str, str]) -> None:
         ("http://www.tc260.org.cn/front/postDetail.html?id=20250828165129", True),
         (LABELLING, True),
         (AUDIT, True),
-        (SITE + "/portal/cms/work/10/2", False),
+        (SITE + "/portal/article/2", False),
         (SITE + "/portal/article/2/abc", False),
         (SITE + "/front/postDetail.html?id=123", False),
         ("https://www.cac.gov.cn/portal/article/2/20250828165129", False),
