@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
 from scrapy.http import Request, Response
@@ -36,6 +36,7 @@ from crawler.parsing import (
     parse_date,
     parse_datetime,
 )
+from crawler.urls import query_int, with_query
 from model.document import Attachment, Document
 from model.glossary import Glossary, load_glossary
 
@@ -184,17 +185,12 @@ def _integer(value: Any) -> int | None:
 
 def _per_page(url: str) -> int:
     """``perPage`` of the request, as sent (the API's page size)."""
-    value = dict(parse_qsl(urlsplit(url).query)).get("perPage", "")
-    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_PER_PAGE
+    return query_int(url, "perPage", DEFAULT_PER_PAGE)
 
 
 def page_url(url: str, page: int) -> str:
     """The same JsonList URL asking for page ``page``; every other parameter kept as is."""
-    parts = urlsplit(url)
-    query = [(k, str(page) if k == "pageno" else v) for k, v in parse_qsl(parts.query, True)]
-    if not any(k == "pageno" for k, _ in query):
-        query.append(("pageno", str(page)))
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    return with_query(url, "pageno", str(page))
 
 
 # -- detail pages ------------------------------------------------------------------------------

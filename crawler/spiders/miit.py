@@ -17,7 +17,7 @@ import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from parsel import Selector
 from scrapy.http import Request, Response, TextResponse
@@ -35,6 +35,7 @@ from crawler.parsing import (
     parse_date,
     parse_datetime,
 )
+from crawler.urls import query_int, query_value, with_query
 from model.document import Attachment, Document
 from model.glossary import Issuer, load_glossary
 
@@ -260,17 +261,14 @@ def unit_api_url(column_url: str, script: dict[str, str]) -> str | None:
 
 def with_query_param(url: str, name: str, value: str) -> str:
     """``url`` with query parameter ``name`` set to ``value`` (added when absent)."""
-    parts = urlsplit(url)
-    pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != name]
-    return urlunsplit(parts._replace(query=urlencode([*pairs, (name, value)])))
+    return with_query(url, name, value)
 
 
 def with_page_param(url: str, page: int, size: int) -> str:
     """The unit API URL for page ``page``: ``paramJson={"pageNo":N,"pageSize":M}``, keeping
     any other keys (and the page size) of a ``paramJson`` the page already had."""
-    query = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
     try:
-        param = json.loads(query.get("paramJson", "{}"))
+        param = json.loads(query_value(url, "paramJson") or "{}")
     except ValueError:
         param = {}
     if not isinstance(param, dict):
@@ -365,8 +363,7 @@ def _search_entry(item: dict[str, Any], site: str, channel: str) -> ListEntry | 
 
 def _page_size(url: str) -> int:
     """The ``pg`` (page size) of a search URL, or 0."""
-    value = dict(parse_qsl(urlsplit(url).query)).get("pg", "")
-    return int(value) if value.isdigit() else 0
+    return query_int(url, "pg", 0)
 
 
 def _json(body: bytes) -> Any:

@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from parsel import Selector
 from scrapy.http import Request, Response, TextResponse
@@ -39,6 +39,7 @@ from crawler.parsing import (
     parse_date,
     parse_datetime,
 )
+from crawler.urls import query_int, with_query
 from model.document import Attachment, Document
 
 HOST = "www.tc260.org.cn"
@@ -279,19 +280,13 @@ def is_detail_url(url: str) -> bool:
 
 def next_legacy_page(url: str) -> str:
     """The legacy list URL with ``start`` moved on by ``length`` (other parameters kept)."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    length = _page_length(url)
-    start = next((int(v) for k, v in query if k == "start" and v.isdigit()), 0)
-    query = [(k, v) for k, v in query if k != "start"]
-    query.insert(min(1, len(query)), ("start", str(start + length)))
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    start = query_int(url, "start", 0)
+    return with_query(url, "start", str(start + _page_length(url)))
 
 
 def _page_length(url: str) -> int:
     """The ``length`` (rows per page) a legacy list URL asks for."""
-    value = dict(parse_qsl(urlsplit(url).query)).get("length", "")
-    return int(value) if value.isdigit() and int(value) > 0 else LEGACY_PAGE_LENGTH
+    return query_int(url, "length", LEGACY_PAGE_LENGTH)
 
 
 def _link_title(anchor: Selector) -> str:
