@@ -15,11 +15,21 @@ from model.status import (
     UNTAGGED,
     WITHDRAWN,
 )
+from model.topics import (
+    BUNDLED_KEYS,
+    Classification,
+    ModelInfo,
+    Neighbour,
+    Topic,
+    TopicAssignment,
+    bundled_topics,
+)
 
 __all__ = [
     "AMENDED",
     "APPROVED",
     "BEIJING",
+    "BUNDLED_KEYS",
     "FLAGS",
     "NEW",
     "PENDING",
@@ -30,12 +40,18 @@ __all__ = [
     "UNTAGGED",
     "WITHDRAWN",
     "Attachment",
+    "Classification",
     "DocType",
     "Document",
     "DocumentVersion",
     "Glossary",
     "Issuer",
+    "ModelInfo",
+    "Neighbour",
     "Sighting",
     "StoreResult",
+    "Topic",
+    "TopicAssignment",
+    "bundled_topics",
     "load_glossary",
 ]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from model.status import PENDING
+from model.topics import TopicAssignment
 
 BEIJING = timezone(timedelta(hours=8))
 """Beijing time (UTC+08:00): the time zone every publication date is read in."""
@@ -84,6 +85,12 @@ class Document:
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     versions: list[DocumentVersion] = field(default_factory=list)
+    topics: list[TopicAssignment] = field(default_factory=list)
+    """The topics the document carries now, each with who set it (filled in by storage)."""
+
+    def topic_keys(self) -> list[str]:
+        """The keys of the document's topics."""
+        return [t.topic for t in self.topics]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from sqlalchemy import Connection, Row, Select, select, update
 
 from model.document import BEIJING, Attachment, Document, DocumentVersion, Sighting
 from model.status import AMENDED, FLAGS, UNTAGGED, WITHDRAWN, check_review_status
-from storage.schema import attachments, document_versions, documents, sightings
+from storage.schema import attachments, document_topics, document_versions, documents, sightings
+from storage.topics import document_topics_of
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class DocumentFilter:
     review_status: str | None = None
     source: str | None = None
     flag: str | None = None
+    topic: str | None = None
     published_from: datetime | None = None
     published_until: datetime | None = None
     limit: int | None = None
@@ -62,12 +64,13 @@ def _document(row: Row[Any], related: dict[str, list[Any]]) -> Document:
         sightings=related["sightings"],
         attachments=related["attachments"],
         versions=related["versions"],
+        topics=related["topics"],
     )
 
 
 def _related(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, list[Any]]]:
     out: dict[int, dict[str, list[Any]]] = {
-        i: {"sightings": [], "attachments": [], "versions": []} for i in ids
+        i: {"sightings": [], "attachments": [], "versions": [], "topics": []} for i in ids
     }
     for r in conn.execute(
         select(sightings)
@@ -95,6 +98,8 @@ def _related(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, list[A
                 r.version, r.content_hash, r.body_text, r.seen_at, r.title, _beijing(r.published_at)
             )
         )
+    for doc_id, assigned in document_topics_of(conn, ids).items():
+        out[doc_id]["topics"] = assigned
     return out
 
 
@@ -124,6 +129,12 @@ def _filtered(flt: DocumentFilter) -> Select[Any]:
         if flt.flag not in FLAGS:
             raise ValueError(f"unknown flag {flt.flag!r}; expected one of {FLAGS}")
         query = query.where(documents.c[flt.flag].is_(True))
+    if flt.topic:
+        query = query.where(
+            documents.c.id.in_(
+                select(document_topics.c.document_id).where(document_topics.c.topic == flt.topic)
+            )
+        )
     if flt.published_from:
         query = query.where(documents.c.published_at >= flt.published_from)
     if flt.published_until:

@@ -12,9 +12,11 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -166,4 +168,72 @@ source_health = Table(
     Column("status", Integer),
     Column("body_hash", String(64), nullable=False, server_default=""),
     Column("retry_at", UTCDateTime),
+)
+
+# Topics. The bundled taxonomy lives in model/data/topics.toml; editors' topics live here.
+topics = Table(
+    "topics",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("name_en", Text, nullable=False),
+    Column("name_zh", Text, nullable=False),
+    Column("description_en", Text, nullable=False),
+    Column("description_zh", Text, nullable=False),
+    Column("keywords_en", JSON, nullable=False),
+    Column("keywords_zh", JSON, nullable=False),
+    Column("added_by", Text, nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+)
+
+# Trained classifier models; the id is the model version every classification records.
+classifier_models = Table(
+    "classifier_models",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("embedder", Text, nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("topics", JSON, nullable=False),
+    Column("examples", Integer, nullable=False),
+    Column("editor_examples", Integer, nullable=False),
+    Column("metrics", JSON, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+# The latest model output for a document: every topic's score and the examples behind it.
+classifications = Table(
+    "classifications",
+    metadata,
+    Column("document_id", ForeignKey("documents.id"), primary_key=True),
+    Column("model_version", ForeignKey("classifier_models.version"), nullable=False),
+    Column("lang", String(8), nullable=False),
+    Column("scores", JSON, nullable=False),
+    Column("labels", JSON, nullable=False),
+    Column("rule_hits", JSON, nullable=False),
+    Column("neighbours", JSON, nullable=False),
+    Column("classified_at", UTCDateTime, nullable=False),
+)
+
+# The topics a document carries now, with who set them.
+document_topics = Table(
+    "document_topics",
+    metadata,
+    Column("document_id", ForeignKey("documents.id"), primary_key=True),
+    Column("topic", String(40), primary_key=True, index=True),
+    Column("set_by", String(16), nullable=False),
+    Column("model_version", Integer),
+    Column("score", Float),
+    Column("editor", Text, nullable=False, server_default=""),
+    Column("set_at", UTCDateTime, nullable=False),
+    CheckConstraint("set_by IN ('model', 'editor')", name="set_by"),
+)
+
+# Every editor decision on a document's topics (the latest one is what training learns from).
+topic_edits = Table(
+    "topic_edits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id"), nullable=False, index=True),
+    Column("editor", Text, nullable=False),
+    Column("topics", JSON, nullable=False),
+    Column("edited_at", UTCDateTime, nullable=False),
 )

@@ -9,12 +9,15 @@ from sqlalchemy import Engine
 
 from model.document import Document, StoreResult
 from model.health import ChannelHealth
+from model.topics import Classification, ModelInfo, Topic
 from storage import documents as docs
 from storage import fetches, health, queries
+from storage import topics as topics_db
 from storage.engine import make_engine, read_transaction, write_transaction
 from storage.fetches import Validators
 from storage.migrate import ensure_schema
 from storage.queries import DocumentFilter
+from storage.topics import EditorExample, PendingDocument
 
 
 def utcnow() -> datetime:
@@ -155,3 +158,65 @@ class Store:
         """When the source's latest documents were published, newest first."""
         with read_transaction(self.engine) as conn:
             return health.published_dates(conn, source, limit)
+
+    def add_topic(self, topic: Topic, *, at: datetime | None = None) -> None:
+        """Add an editor's topic (its key must be new); the next training learns it."""
+        with write_transaction(self.engine) as conn:
+            topics_db.add_topic(conn, topic, at or utcnow())
+
+    def editor_topics(self) -> list[Topic]:
+        """Topics editors added."""
+        with read_transaction(self.engine) as conn:
+            return topics_db.editor_topics(conn)
+
+    def save_model(self, info: ModelInfo, data: bytes) -> int:
+        """Store a trained classifier model; returns its version."""
+        with write_transaction(self.engine) as conn:
+            return topics_db.save_model(conn, info, data)
+
+    def latest_model(self, embedder: str) -> tuple[ModelInfo, bytes] | None:
+        """The newest model trained for this embedder, with its weights."""
+        with read_transaction(self.engine) as conn:
+            return topics_db.latest_model(conn, embedder)
+
+    def models(self) -> list[ModelInfo]:
+        """Every stored classifier model, newest first."""
+        with read_transaction(self.engine) as conn:
+            return topics_db.models(conn)
+
+    def pending_classification(
+        self, *, after_id: int = 0, limit: int = 64
+    ) -> list[PendingDocument]:
+        """Documents the classifier has not tagged yet, by id."""
+        with read_transaction(self.engine) as conn:
+            return topics_db.pending_documents(conn, after_id=after_id, limit=limit)
+
+    def count_pending_classification(self) -> int:
+        """How many documents the classifier has not tagged yet."""
+        with read_transaction(self.engine) as conn:
+            return topics_db.count_pending(conn)
+
+    def save_classifications(
+        self, results: Iterable[Classification], *, at: datetime | None = None
+    ) -> int:
+        """Store the model's verdicts in one transaction; returns how many documents had one."""
+        at = at or utcnow()
+        with write_transaction(self.engine) as conn:
+            return sum(topics_db.save_classification(conn, r, at) for r in results)
+
+    def classification(self, doc_id: int) -> Classification | None:
+        """The model's latest verdict on a document: scores, labels and nearest examples."""
+        with read_transaction(self.engine) as conn:
+            return topics_db.classification_of(conn, doc_id)
+
+    def set_topics(
+        self, doc_id: int, keys: Iterable[str], *, editor: str, at: datetime | None = None
+    ) -> None:
+        """An editor sets a document's topics (possibly none); the model will not change them."""
+        with write_transaction(self.engine) as conn:
+            topics_db.set_editor_topics(conn, doc_id, list(keys), editor, at or utcnow())
+
+    def editor_examples(self) -> list[EditorExample]:
+        """Documents whose topics editors decided: training examples."""
+        with read_transaction(self.engine) as conn:
+            return topics_db.editor_examples(conn)
