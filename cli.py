@@ -16,7 +16,7 @@ import click
 from config import Settings, SettingsError, describe, load_settings
 from model import APPROVED, BEIJING, FLAGS, PENDING, REJECTED, REVIEW_STATUSES, Document
 from model.health import ChannelHealth
-from model.serialize import document_to_dict
+from model.serialize import document_to_dict, to_plain
 from pipeline import run_main_job
 from storage import DocumentFilter, SchemaOutOfDate, Store, current_revision, head_revision
 from storage import upgrade as upgrade_schema
@@ -161,6 +161,7 @@ def filter_options(func: Any) -> Any:
         click.option("--status", type=click.Choice(REVIEW_STATUSES), help="Review status."),
         click.option("--source", help="Only documents seen on this source (e.g. gov_cn)."),
         click.option("--flag", type=click.Choice(FLAGS), help="Only documents with this flag."),
+        click.option("--topic", help="Only documents carrying this topic (e.g. cross_border)."),
         click.option("--since", help="Published on or after this day (YYYY-MM-DD, Beijing)."),
         click.option("--until", help="Published before this day (YYYY-MM-DD, Beijing)."),
     ]
@@ -173,6 +174,7 @@ def _filter(
     status: str | None,
     source: str | None,
     flag: str | None,
+    topic: str | None,
     since: str | None,
     until: str | None,
     limit: int | None = None,
@@ -181,6 +183,7 @@ def _filter(
         review_status=status,
         source=source,
         flag=flag,
+        topic=topic,
         published_from=_day(since, "--since"),
         published_until=_day(until, "--until"),
         limit=limit,
@@ -204,9 +207,10 @@ def documents_list(ctx: Context, limit: int, **filters: Any) -> None:
 def _summary_line(doc: Document) -> str:
     day = doc.published_at.date().isoformat() if doc.published_at else "----------"
     flags = ",".join(sorted(doc.flags)) or "-"
+    topics = ",".join(doc.topic_keys()) or "-"
     return (
         f"{doc.id:>6}  {day}  {doc.review_status:<8}  {flags:<18}  {doc.source:<7}  "
-        f"{doc.doc_number or '-'}  {doc.title}"
+        f"{doc.doc_number or '-'}  {doc.title}  [{topics}]"
     )
 
 
@@ -217,9 +221,12 @@ def documents_show(ctx: Context, doc_id: int) -> None:
     """Every field of one document, as indented JSON."""
     with ctx.store() as store:
         doc = store.get_document(doc_id)
+        verdict = store.classification(doc_id) if doc else None
     if doc is None:
         raise click.ClickException(f"no document with id {doc_id}")
-    click.echo(json.dumps(document_to_dict(doc), ensure_ascii=False, indent=2))
+    data = document_to_dict(doc)
+    data["classification"] = to_plain(verdict) if verdict else None
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @documents.command("export")
@@ -402,6 +409,282 @@ def crawl_cmd(ctx: Context, sources: tuple[str, ...], replay: Path | None) -> No
         click.echo(summary.line())
     if any(s.troubled for s in summaries):
         sys.exit(1)
+
+
+def _embedder(ctx: Context) -> Any:
+    """The configured embedder, or a clear error that ends the command."""
+    from classifier.embedders import EmbedderUnavailable
+    from classifier.service import open_embedder
+
+    try:
+        return open_embedder(ctx.settings)
+    except EmbedderUnavailable as exc:
+        raise click.ClickException(f"classifier unavailable: {exc}") from exc
+
+
+def _tagger(ctx: Context, store: Store) -> Any:
+    """The configured embedder and its model, or a clear error that ends the command."""
+    from classifier.embedders import EmbedderUnavailable
+    from classifier.model import ModelError
+    from classifier.service import ModelUnavailable, open_tagger
+
+    try:
+        return open_tagger(store, ctx.settings)
+    except (EmbedderUnavailable, ModelError, ModelUnavailable) as exc:
+        raise click.ClickException(f"classifier unavailable: {exc}") from exc
+
+
+@main.command("classify")
+@pass_ctx
+def classify_cmd(ctx: Context) -> None:
+    """Tag every untagged document in the database with topics."""
+    from classifier.service import classify_pending
+
+    with ctx.store() as store:
+        pending = store.count_pending_classification()
+        if not pending:
+            click.echo("nothing to classify: every document is tagged")
+            return
+        tagger = _tagger(ctx, store)
+        with click.progressbar(length=pending, label="classifying", file=sys.stderr) as bar:
+            report = classify_pending(
+                store, tagger, batch_size=ctx.settings.classifier.batch_size, progress=bar.update
+            )
+    click.echo(report.line())
+
+
+@main.command("tag")
+@click.option(
+    "--input",
+    "source",
+    type=click.File("r", encoding="utf-8"),
+    default="-",
+    show_default=True,
+    help="JSON lines with title, optional summary and lang; - is standard input.",
+)
+@click.option(
+    "--output",
+    "out",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    show_default=True,
+    help="Where the tagged lines go; - is standard output.",
+)
+@pass_ctx
+def tag_cmd(ctx: Context, source: Any, out: Any) -> None:
+    """Tag JSON lines of one's own: each line gains labels and per-topic scores.
+
+    A bad line is reported on standard error with its number; the good lines are still
+    written, and the exit status is 1.
+    """
+    from classifier.jsonl import tag_stream
+
+    with ctx.store() as store:
+        tagger = _tagger(ctx, store)
+    written, errors = tag_stream(
+        source,
+        out,
+        tagger.classify,
+        tagger.model.topics,
+        batch_size=ctx.settings.classifier.batch_size,
+    )
+    out.flush()
+    for message in errors.messages:
+        click.echo(message, err=True)
+    click.echo(f"tagged {written} lines, {len(errors.messages)} bad", err=True)
+    if errors.messages:
+        sys.exit(1)
+
+
+@main.group("classifier")
+def classifier_group() -> None:
+    """Train, evaluate and inspect the topic classifier."""
+
+
+@classifier_group.command("train")
+@click.option(
+    "--cross-validate/--no-cross-validate",
+    default=True,
+    show_default=True,
+    help="Measure the model by cross-validation first and store the numbers with it.",
+)
+@pass_ctx
+def classifier_train(ctx: Context, cross_validate: bool) -> None:
+    """Train a new model version on the bundled set plus editors' topic decisions."""
+    from classifier.service import train_and_store
+
+    with ctx.store() as store:
+        embedder = _embedder(ctx)
+        metrics = _cross_validation(ctx, store, embedder) if cross_validate else {}
+        model = train_and_store(store, embedder, ctx.settings, metrics=metrics)
+        info = store.models()[0]
+    click.echo(
+        f"model v{model.version} for {info.embedder}: {info.examples} examples "
+        f"({info.editor_examples} from editors), topics {', '.join(info.topics)}"
+    )
+    if metrics:
+        click.echo(", ".join(f"{k} {v:.3f}" for k, v in metrics.items()))
+
+
+def _cross_validation(ctx: Context, store: Store, embedder: Any) -> dict[str, float]:
+    from classifier.evaluate import cross_validate, evaluate
+    from classifier.service import all_topics, training_examples, training_params
+    from classifier.training import embed_descriptions, embed_examples
+
+    topics = all_topics(store)
+    examples, _ = training_examples(store, topics)
+    vectors = embed_examples(embedder, examples)
+    descriptions = embed_descriptions(embedder, topics)
+    params = training_params(ctx.settings)
+    predicted = cross_validate(vectors, examples, descriptions, topics, params=params)
+    keys = [t.key for t in topics]
+    reports = evaluate(
+        [set(e.labels) for e in examples], predicted, [e.language() for e in examples], keys
+    )
+    return {
+        f"cv_{slice_}_{avg}_f1": round(getattr(rep, avg).f1, 4)
+        for slice_, rep in reports.items()
+        for avg in ("micro", "macro")
+    }
+
+
+@classifier_group.command("eval")
+@click.option(
+    "--input",
+    "source",
+    type=click.File("r", encoding="utf-8"),
+    help="Labelled JSON lines (as for `tag`, plus gold labels).",
+)
+@click.option(
+    "--cross-validate",
+    is_flag=True,
+    help="Instead of --input: 5-fold cross-validation on the training set.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON document, for machines.")
+@pass_ctx
+def classifier_eval(ctx: Context, source: Any, cross_validate: bool, as_json: bool) -> None:
+    """Precision, recall and F1 per topic, micro and macro, overall and by language."""
+    from classifier.evaluate import evaluate, format_reports
+    from classifier.jsonl import LineErrors, read_lines
+    from classifier.service import all_topics
+
+    if bool(source) == cross_validate:
+        raise click.UsageError("give either --input FILE or --cross-validate")
+    errors = LineErrors()
+    with ctx.store() as store:
+        if cross_validate:
+            topics = [t.key for t in all_topics(store)]
+            gold, predicted, langs = _cv_predictions(ctx, store, _embedder(ctx))
+        else:
+            tagger = _tagger(ctx, store)
+            topics = tagger.model.topics
+            gold, predicted, langs = [], [], []
+            for batch in read_lines(source, errors, gold_topics=topics):
+                for line, result in zip(
+                    batch, tagger.classify([x.item for x in batch]), strict=True
+                ):
+                    gold.append(set(line.gold))
+                    predicted.append(set(result.labels))
+                    langs.append(result.lang)
+    for message in errors.messages:
+        click.echo(message, err=True)
+    reports = evaluate(gold, predicted, langs, topics)
+    if as_json:
+        click.echo(json.dumps({k: r.as_dict() for k, r in reports.items()}, indent=2))
+    else:
+        click.echo(format_reports(reports, topics), nl=False)
+    if errors.messages:
+        sys.exit(1)
+
+
+def _cv_predictions(
+    ctx: Context, store: Store, embedder: Any
+) -> tuple[list[set[str]], list[set[str]], list[str]]:
+    from classifier.evaluate import cross_validate
+    from classifier.service import all_topics, training_examples, training_params
+    from classifier.training import embed_descriptions, embed_examples
+
+    topics = all_topics(store)
+    examples, _ = training_examples(store, topics)
+    vectors = embed_examples(embedder, examples)
+    descriptions = embed_descriptions(embedder, topics)
+    predicted = cross_validate(
+        vectors, examples, descriptions, topics, params=training_params(ctx.settings)
+    )
+    return [set(e.labels) for e in examples], predicted, [e.language() for e in examples]
+
+
+@classifier_group.command("models")
+@pass_ctx
+def classifier_models(ctx: Context) -> None:
+    """The stored model versions, newest first."""
+    with ctx.store() as store:
+        found = store.models()
+    for info in found:
+        metrics = ", ".join(f"{k} {v:.3f}" for k, v in info.metrics.items())
+        click.echo(
+            f"v{info.version}  {_when(info.created_at)}  {info.embedder}  "
+            f"{info.examples} examples ({info.editor_examples} from editors)"
+            + (f"  {metrics}" if metrics else "")
+        )
+    if not found:
+        click.echo("no model stored yet: `regwatch classifier train` makes one", err=True)
+
+
+@main.group("topics", invoke_without_command=True)
+@click.pass_context
+def topics_group(click_ctx: click.Context) -> None:
+    """The topics documents are tagged with (bundled, and added by editors)."""
+    if click_ctx.invoked_subcommand is None:
+        ctx = click_ctx.find_object(Context)
+        from classifier.service import all_topics
+
+        with ctx.store() as store:
+            found = all_topics(store)
+        for topic in found:
+            who = f"  (added by {topic.added_by})" if topic.added_by else ""
+            click.echo(f"{topic.key:<22} {topic.name_en} / {topic.name_zh}{who}")
+
+
+@topics_group.command("add")
+@click.argument("key")
+@click.option("--name-en", required=True)
+@click.option("--name-zh", required=True)
+@click.option("--description-en", required=True)
+@click.option("--description-zh", required=True)
+@click.option("--keyword", "keywords", multiple=True, help="A title keyword that sets the topic.")
+@click.option("--editor", required=True, help="Who adds the topic.")
+@pass_ctx
+def topics_add(
+    ctx: Context,
+    key: str,
+    name_en: str,
+    name_zh: str,
+    description_en: str,
+    description_zh: str,
+    keywords: tuple[str, ...],
+    editor: str,
+) -> None:
+    """Add a topic; `regwatch classifier train` then learns it from editors' decisions."""
+    from classifier.text import detect_lang
+    from model.topics import TaxonomyError, Topic
+
+    topic = Topic(
+        key=key,
+        name_en=name_en,
+        name_zh=name_zh,
+        description_en=description_en,
+        description_zh=description_zh,
+        keywords_en=tuple(k for k in keywords if detect_lang(k) == "en"),
+        keywords_zh=tuple(k for k in keywords if detect_lang(k) == "zh"),
+        added_by=editor,
+    )
+    with ctx.store() as store:
+        try:
+            store.add_topic(topic)
+        except TaxonomyError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"added topic {key}: retrain (`regwatch classifier train`) to tag with it")
 
 
 @main.command("schedule")

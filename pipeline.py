@@ -1,4 +1,4 @@
-"""The main job: crawl, then (as later stages land) classify and build the draft digest.
+"""The main job: crawl, classify, then (as later stages land) build the draft digest.
 
 The command line (``regwatch run``) and the scheduler both call :func:`run_main_job`.
 """
@@ -36,5 +36,27 @@ def run_main_job(settings: Settings, *, replay: Path | None = None) -> RunReport
     summaries = run_crawl(settings, replay=replay)
     report.stages["crawl"] = [s.line() for s in summaries]
     report.troubled = [s.source for s in summaries if s.troubled]
+    report.stages["classify"] = [classify_stage(settings)]
     log.info("main job finished: %s", report.stages)
     return report
+
+
+def classify_stage(settings: Settings) -> str:
+    """Tag what is untagged. A classifier that cannot run leaves documents untagged, stored."""
+    from classifier.embedders import EmbedderUnavailable
+    from classifier.model import ModelError
+    from classifier.service import ModelUnavailable, classify_pending, open_tagger
+    from storage import Store
+
+    cfg = settings.classifier
+    with Store.open(settings.database_url(), busy_timeout=settings.database.busy_timeout) as store:
+        try:
+            tagger = open_tagger(store, settings)
+            result = classify_pending(
+                store, tagger, batch_size=cfg.batch_size, time_budget=cfg.time_budget_seconds
+            )
+        except (EmbedderUnavailable, ModelError, ModelUnavailable) as exc:
+            log.error("classifier unavailable: %s", exc)
+            left = store.count_pending_classification()
+            return f"classifier unavailable, {left} documents stay untagged: {exc}"
+    return result.line()

@@ -47,8 +47,8 @@ def documents(db: Path) -> list:  # type: ignore[type-arg]
 SOURCES = ("cac", "gov_cn", "miit", "tc260")
 
 
-def run_main_job(db: Path) -> dict[str, dict[str, int]]:
-    """``regwatch run`` on the snapshot; the summary counters of each source."""
+def main_job(db: Path) -> subprocess.CompletedProcess[str]:
+    """``regwatch run`` on the snapshot, which must succeed."""
     done = subprocess.run(
         [sys.executable, "-m", "cli", "--db", str(db), "run", "--replay", str(SNAPSHOT)],
         cwd=ROOT,
@@ -58,6 +58,12 @@ def run_main_job(db: Path) -> dict[str, dict[str, int]]:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+    return done
+
+
+def run_main_job(db: Path) -> dict[str, dict[str, int]]:
+    """``regwatch run`` on the snapshot; the summary counters of each source."""
+    done = main_job(db)
     return {name: counts_in(done.stdout, f"crawl: {name}:") for name in SOURCES}
 
 
@@ -88,8 +94,13 @@ def test_main_job_twice_on_the_snapshot_second_run_adds_nothing(tmp_path: Path) 
 
 def test_main_job_yields_every_source_with_deadlines_and_attachment_text(tmp_path: Path) -> None:
     db = tmp_path / "r.db"
-    run_main_job(db)
+    done = main_job(db)
     docs = documents(db)
+    # ... and tags what it crawled (training a model on first use)
+    [classify] = [line for line in done.stdout.splitlines() if line.startswith("classify: ")]
+    assert classify.startswith(f"classify: {len(docs)} tagged by model v1")
+    assert classify.endswith(", 0 left untagged")
+    assert not [d.title for d in docs if "untagged" in d.flags]
     by_source = {
         name: [d for d in docs if name in {s.source for s in d.sightings}] for name in SOURCES
     }
@@ -99,8 +110,10 @@ def test_main_job_yields_every_source_with_deadlines_and_attachment_text(tmp_pat
     # MIIT documents reach gov.cn's 部门文件 too: one document, seen on both sites
     [risk] = [d for d in docs if d.doc_number == "工信部网安〔2024〕82号"]
     assert {s.source for s in risk.sightings} == {"gov_cn", "miit"}
+    assert "data_security" in risk.topic_keys()
     [transfer] = [d for d in docs if d.doc_number == "国家互联网信息办公室令第16号"]
     assert {s.source for s in transfer.sightings} == {"cac", "gov_cn"}
+    assert "cross_border" in transfer.topic_keys()
 
 
 def test_scrapy_list_from_the_repository_root() -> None:
