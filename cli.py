@@ -435,17 +435,26 @@ def _tagger(ctx: Context, store: Store) -> Any:
 
 
 @main.command("classify")
+@click.option(
+    "--stale",
+    is_flag=True,
+    help="Also tag again the documents an older model version tagged (after training).",
+)
 @pass_ctx
-def classify_cmd(ctx: Context) -> None:
+def classify_cmd(ctx: Context, stale: bool) -> None:
     """Tag every untagged document in the database with topics."""
     from classifier.service import classify_pending
 
     with ctx.store() as store:
+        tagger = _tagger(ctx, store) if stale else None
+        if tagger is not None:
+            again = store.mark_stale_classifications(tagger.model.version)
+            click.echo(f"{again} documents tagged by an older model are queued again", err=True)
         pending = store.count_pending_classification()
         if not pending:
             click.echo("nothing to classify: every document is tagged")
             return
-        tagger = _tagger(ctx, store)
+        tagger = tagger or _tagger(ctx, store)
         with click.progressbar(length=pending, label="classifying", file=sys.stderr) as bar:
             report = classify_pending(
                 store, tagger, batch_size=ctx.settings.classifier.batch_size, progress=bar.update

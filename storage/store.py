@@ -196,6 +196,11 @@ class Store:
         with read_transaction(self.engine) as conn:
             return topics_db.count_pending(conn)
 
+    def mark_stale_classifications(self, current_version: int) -> int:
+        """Queue for tagging again every document a model older than this one tagged."""
+        with write_transaction(self.engine) as conn:
+            return topics_db.mark_stale(conn, current_version)
+
     def save_classifications(
         self, results: Iterable[Classification], *, at: datetime | None = None
     ) -> int:

@@ -168,6 +168,22 @@ def count_pending(conn: Connection) -> int:
     return int(conn.execute(query).scalar_one())
 
 
+def mark_stale(conn: Connection, current_version: int) -> int:
+    """Flag ``untagged`` the documents whose verdict came from an older model; returns how many.
+
+    Documents whose topics an editor decided keep them; they are re-scored all the same.
+    """
+    older = select(classifications.c.document_id).where(
+        classifications.c.model_version < current_version
+    )
+    result = conn.execute(
+        update(documents)
+        .where(documents.c.id.in_(older), documents.c.untagged.is_(False))
+        .values(untagged=True)
+    )
+    return int(result.rowcount or 0)
+
+
 def _has_editor_decision(conn: Connection, doc_id: int) -> bool:
     query = select(topic_edits.c.id).where(topic_edits.c.document_id == doc_id).limit(1)
     return conn.execute(query).first() is not None

@@ -90,6 +90,27 @@ def test_classify_tags_every_untagged_document(db_with_model: Path) -> None:
     assert set(shown["classification"]["scores"]) == set(BUNDLED_KEYS)
 
 
+def test_after_training_stale_verdicts_are_tagged_again(db_with_model: Path) -> None:
+    with Store.open(str(db_with_model)) as store:
+        for n, title in enumerate(["数据出境安全评估办法", "未成年人网络保护条例"]):
+            store.save_document(
+                Document(url=f"https://www.gov.cn/{n}.htm", title=title, source="gov_cn")
+            )
+    run(db_with_model, "classify")
+    with Store.open(str(db_with_model)) as store:
+        store.set_topics(store.list_documents()[0].id or 0, ["minors"], editor="alice")
+    run(db_with_model, "classifier", "train", "--no-cross-validate")
+    code, out, err = run(db_with_model, "classify", "--stale")
+    assert code == 0 and "2 documents tagged by an older model are queued again" in err
+    assert out.startswith("2 tagged by model v2")
+    with Store.open(str(db_with_model)) as store:
+        docs = store.list_documents()
+        assert {store.classification(d.id or 0).model_version for d in docs} == {2}  # type: ignore[union-attr]
+        assert [t.set_by for t in docs[0].topics] == ["editor"]  # the editor's decision stands
+    _, out, _ = run(db_with_model, "classify", "--stale")
+    assert out.strip() == "nothing to classify: every document is tagged"
+
+
 def test_eval_prints_scores_per_topic_and_language(db_with_model: Path, tmp_path: Path) -> None:
     labelled = tmp_path / "gold.jsonl"
     labelled.write_text(
