@@ -536,20 +536,9 @@ def classifier_train(ctx: Context, cross_validate: bool) -> None:
 
 
 def _cross_validation(ctx: Context, store: Store, embedder: Any) -> dict[str, float]:
-    from classifier.evaluate import cross_validate, evaluate
-    from classifier.service import all_topics, training_examples, training_params
-    from classifier.training import embed_descriptions, embed_examples
+    from classifier.service import cross_validate_training_set
 
-    topics = all_topics(store)
-    examples, _ = training_examples(store, topics)
-    vectors = embed_examples(embedder, examples)
-    descriptions = embed_descriptions(embedder, topics)
-    params = training_params(ctx.settings)
-    predicted = cross_validate(vectors, examples, descriptions, topics, params=params)
-    keys = [t.key for t in topics]
-    reports = evaluate(
-        [set(e.labels) for e in examples], predicted, [e.language() for e in examples], keys
-    )
+    reports = cross_validate_training_set(store, embedder, ctx.settings)
     return {
         f"cv_{slice_}_{avg}_f1": round(getattr(rep, avg).f1, 4)
         for slice_, rep in reports.items()
@@ -575,7 +564,7 @@ def classifier_eval(ctx: Context, source: Any, cross_validate: bool, as_json: bo
     """Precision, recall and F1 per topic, micro and macro, overall and by language."""
     from classifier.evaluate import evaluate, format_reports
     from classifier.jsonl import LineErrors, read_lines
-    from classifier.service import all_topics
+    from classifier.service import all_topics, cross_validate_training_set
 
     if bool(source) == cross_validate:
         raise click.UsageError("give either --input FILE or --cross-validate")
@@ -583,11 +572,13 @@ def classifier_eval(ctx: Context, source: Any, cross_validate: bool, as_json: bo
     with ctx.store() as store:
         if cross_validate:
             topics = [t.key for t in all_topics(store)]
-            gold, predicted, langs = _cv_predictions(ctx, store, _embedder(ctx))
+            reports = cross_validate_training_set(store, _embedder(ctx), ctx.settings)
         else:
             tagger = _tagger(ctx, store)
             topics = tagger.model.topics
-            gold, predicted, langs = [], [], []
+            gold: list[set[str]] = []
+            predicted: list[set[str]] = []
+            langs: list[str] = []
             for batch in read_lines(source, errors, gold_topics=topics):
                 for line, result in zip(
                     batch, tagger.classify([x.item for x in batch]), strict=True
@@ -595,32 +586,15 @@ def classifier_eval(ctx: Context, source: Any, cross_validate: bool, as_json: bo
                     gold.append(set(line.gold))
                     predicted.append(set(result.labels))
                     langs.append(result.lang)
+            reports = evaluate(gold, predicted, langs, topics)
     for message in errors.messages:
         click.echo(message, err=True)
-    reports = evaluate(gold, predicted, langs, topics)
     if as_json:
         click.echo(json.dumps({k: r.as_dict() for k, r in reports.items()}, indent=2))
     else:
         click.echo(format_reports(reports, topics), nl=False)
     if errors.messages:
         sys.exit(1)
-
-
-def _cv_predictions(
-    ctx: Context, store: Store, embedder: Any
-) -> tuple[list[set[str]], list[set[str]], list[str]]:
-    from classifier.evaluate import cross_validate
-    from classifier.service import all_topics, training_examples, training_params
-    from classifier.training import embed_descriptions, embed_examples
-
-    topics = all_topics(store)
-    examples, _ = training_examples(store, topics)
-    vectors = embed_examples(embedder, examples)
-    descriptions = embed_descriptions(embedder, topics)
-    predicted = cross_validate(
-        vectors, examples, descriptions, topics, params=training_params(ctx.settings)
-    )
-    return [set(e.labels) for e in examples], predicted, [e.language() for e in examples]
 
 
 @classifier_group.command("models")

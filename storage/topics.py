@@ -53,6 +53,10 @@ class EditorExample:
     url: str
 
 
+_TOPIC_TEXT = ("key", "name_en", "name_zh", "description_en", "description_zh", "added_by")
+"""The text columns of ``topics``, named as the fields of :class:`Topic`."""
+
+
 def add_topic(conn: Connection, topic: Topic, at: datetime) -> None:
     """Store an editor's new topic; its key must be new."""
     check_key(topic.key)
@@ -65,14 +69,9 @@ def add_topic(conn: Connection, topic: Topic, at: datetime) -> None:
         raise TaxonomyError("a new topic needs the name of the editor who adds it")
     conn.execute(
         insert(topics).values(
-            key=topic.key,
-            name_en=topic.name_en,
-            name_zh=topic.name_zh,
-            description_en=topic.description_en,
-            description_zh=topic.description_zh,
+            **{name: getattr(topic, name) for name in _TOPIC_TEXT},
             keywords_en=list(topic.keywords_en),
             keywords_zh=list(topic.keywords_zh),
-            added_by=topic.added_by,
             added_at=at,
         )
     )
@@ -83,14 +82,9 @@ def editor_topics(conn: Connection) -> list[Topic]:
     rows = conn.execute(select(topics).order_by(topics.c.added_at, topics.c.key))
     return [
         Topic(
-            key=r.key,
-            name_en=r.name_en,
-            name_zh=r.name_zh,
-            description_en=r.description_en,
-            description_zh=r.description_zh,
+            **{name: getattr(r, name) for name in _TOPIC_TEXT},
             keywords_en=tuple(r.keywords_en),
             keywords_zh=tuple(r.keywords_zh),
-            added_by=r.added_by,
         )
         for r in rows
     ]
