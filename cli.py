@@ -670,6 +670,86 @@ def topics_add(
     click.echo(f"added topic {key}: retrain (`regwatch classifier train`) to tag with it")
 
 
+@main.group("users", invoke_without_command=True)
+@click.pass_context
+def users_group(click_ctx: click.Context) -> None:
+    """People of the review app: viewers, editors and admins."""
+    if click_ctx.invoked_subcommand is None:
+        ctx = click_ctx.find_object(Context)
+        with ctx.store() as store:
+            found = store.users()
+        for user in found:
+            state = "  (disabled)" if user.disabled else ""
+            click.echo(f"{user.name:<20} {user.role:<7} {user.email}{state}")
+        if not found:
+            click.echo("no users yet: `regwatch users add NAME --email ADDR --role admin`")
+
+
+def _read_password() -> str:
+    """A new password: typed twice at a terminal, or one line of standard input."""
+    from model.users import UserError, check_password
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        return check_password(password)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@users_group.command("add")
+@click.argument("name")
+@click.option("--email", required=True, help="Where this user's alerts go.")
+@click.option("--role", type=click.Choice(["viewer", "editor", "admin"]), required=True)
+@pass_ctx
+def users_add(ctx: Context, name: str, email: str, role: str) -> None:
+    """Add a user; the password is typed twice, or read from standard input."""
+    from model.users import UserError
+    from web.auth import hash_password
+
+    password = _read_password()
+    with ctx.store() as store:
+        try:
+            user = store.add_user(name, email, role, hash_password(password))
+        except UserError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"added {user.role} {user.name} <{user.email}>")
+
+
+@users_group.command("passwd")
+@click.argument("name")
+@pass_ctx
+def users_passwd(ctx: Context, name: str) -> None:
+    """Set a new password; the user's sessions end."""
+    from model.users import UserError
+    from web.auth import hash_password
+
+    password = _read_password()
+    with ctx.store() as store:
+        try:
+            store.set_password(name, hash_password(password))
+        except UserError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"new password for {name}; their sessions have ended")
+
+
+@users_group.command("disable")
+@click.argument("name")
+@pass_ctx
+def users_disable(ctx: Context, name: str) -> None:
+    """Disable a user: they cannot log in, and their sessions end now."""
+    from model.users import UserError
+
+    with ctx.store() as store:
+        try:
+            store.set_user_disabled(name)
+        except UserError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"disabled {name}; their sessions have ended")
+
+
 @main.command("schedule")
 @pass_ctx
 def schedule_cmd(ctx: Context) -> None:

@@ -10,14 +10,17 @@ from sqlalchemy import Engine
 from model.document import Document, StoreResult
 from model.health import ChannelHealth
 from model.topics import Classification, ModelInfo, Topic
+from model.users import User
 from storage import documents as docs
 from storage import fetches, health, queries
 from storage import topics as topics_db
+from storage import users as users_db
 from storage.engine import make_engine, read_transaction, write_transaction
 from storage.fetches import Validators
 from storage.migrate import ensure_schema
 from storage.queries import DocumentFilter
 from storage.topics import EditorExample, PendingDocument
+from storage.users import SessionInfo
 
 
 def utcnow() -> datetime:
@@ -225,3 +228,60 @@ class Store:
         """Documents whose topics editors decided: training examples."""
         with read_transaction(self.engine) as conn:
             return topics_db.editor_examples(conn)
+
+    def add_user(
+        self, name: str, email: str, role: str, password_hash: str, *, at: datetime | None = None
+    ) -> User:
+        """Create a user (the password already hashed)."""
+        with write_transaction(self.engine) as conn:
+            return users_db.add_user(conn, name, email, role, password_hash, at or utcnow())
+
+    def users(self) -> list[User]:
+        """Every user, by name."""
+        with read_transaction(self.engine) as conn:
+            return users_db.list_users(conn)
+
+    def user_with_hash(self, name: str) -> tuple[User, str] | None:
+        """A user and their password hash, for checking a login."""
+        with read_transaction(self.engine) as conn:
+            return users_db.user_by_name(conn, name)
+
+    def set_password(self, name: str, password_hash: str, *, at: datetime | None = None) -> None:
+        """Replace a user's password hash; their sessions end."""
+        with write_transaction(self.engine) as conn:
+            users_db.set_password(conn, name, password_hash, at or utcnow())
+
+    def set_user_disabled(self, name: str, disabled: bool = True) -> None:
+        """Disable a user (ending their sessions) or enable them again."""
+        with write_transaction(self.engine) as conn:
+            users_db.set_disabled(conn, name, disabled)
+
+    def create_session(
+        self, user_id: int, token_hash: str, csrf_token: str, *, at: datetime, expires_at: datetime
+    ) -> None:
+        with write_transaction(self.engine) as conn:
+            users_db.create_session(conn, user_id, token_hash, csrf_token, at, expires_at)
+
+    def session(self, token_hash: str, *, at: datetime | None = None) -> SessionInfo | None:
+        """The live session with this token hash, or None."""
+        with write_transaction(self.engine) as conn:
+            return users_db.session(conn, token_hash, at or utcnow())
+
+    def end_session(self, token_hash: str) -> None:
+        with write_transaction(self.engine) as conn:
+            users_db.end_session(conn, token_hash)
+
+    def record_login_failure(self, keys: list[str], *, at: datetime | None = None) -> None:
+        with write_transaction(self.engine) as conn:
+            users_db.record_failure(conn, keys, at or utcnow())
+
+    def login_failures_since(self, key: str, since: datetime) -> int:
+        with read_transaction(self.engine) as conn:
+            return users_db.failures_since(conn, key, since)
+
+    def clear_login_failures(self, key: str, *, purge_before: datetime | None = None) -> None:
+        """Forget a key's failed logins, and everybody's older than ``purge_before``."""
+        with write_transaction(self.engine) as conn:
+            users_db.clear_failures(conn, key)
+            if purge_before is not None:
+                users_db.purge_failures(conn, purge_before)
