@@ -750,6 +750,20 @@ def users_disable(ctx: Context, name: str) -> None:
     click.echo(f"disabled {name}; their sessions have ended")
 
 
+@main.command("web")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8000, show_default=True)
+@pass_ctx
+def web_cmd(ctx: Context, host: str, port: int) -> None:
+    """Serve the review app (put it behind https on a firm's network)."""
+    import uvicorn
+
+    from web.app import create_app
+
+    ctx.check_database()
+    uvicorn.run(create_app(ctx.settings), host=host, port=port, proxy_headers=True)
+
+
 @main.command("schedule")
 @pass_ctx
 def schedule_cmd(ctx: Context) -> None:
