@@ -53,6 +53,15 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+@contextmanager
+def reported(*kinds: type[Exception]) -> Iterator[None]:
+    """Turn these errors into a one-line message and exit status 1."""
+    try:
+        yield
+    except kinds as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
     flags = {}
     for item in values:
@@ -662,11 +671,8 @@ def topics_add(
         keywords_zh=tuple(k for k in keywords if detect_lang(k) == "zh"),
         added_by=editor,
     )
-    with ctx.store() as store:
-        try:
-            store.add_topic(topic)
-        except TaxonomyError as exc:
-            raise click.ClickException(str(exc)) from exc
+    with ctx.store() as store, reported(TaxonomyError):
+        store.add_topic(topic)
     click.echo(f"added topic {key}: retrain (`regwatch classifier train`) to tag with it")
 
 
@@ -693,10 +699,8 @@ def _read_password() -> str:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    try:
+    with reported(UserError):
         return check_password(password)
-    except UserError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 @users_group.command("add")
@@ -710,11 +714,8 @@ def users_add(ctx: Context, name: str, email: str, role: str) -> None:
     from web.auth import hash_password
 
     password = _read_password()
-    with ctx.store() as store:
-        try:
-            user = store.add_user(name, email, role, hash_password(password))
-        except UserError as exc:
-            raise click.ClickException(str(exc)) from exc
+    with ctx.store() as store, reported(UserError):
+        user = store.add_user(name, email, role, hash_password(password))
     click.echo(f"added {user.role} {user.name} <{user.email}>")
 
 
@@ -727,11 +728,8 @@ def users_passwd(ctx: Context, name: str) -> None:
     from web.auth import hash_password
 
     password = _read_password()
-    with ctx.store() as store:
-        try:
-            store.set_password(name, hash_password(password))
-        except UserError as exc:
-            raise click.ClickException(str(exc)) from exc
+    with ctx.store() as store, reported(UserError):
+        store.set_password(name, hash_password(password))
     click.echo(f"new password for {name}; their sessions have ended")
 
 
@@ -742,11 +740,8 @@ def users_disable(ctx: Context, name: str) -> None:
     """Disable a user: they cannot log in, and their sessions end now."""
     from model.users import UserError
 
-    with ctx.store() as store:
-        try:
-            store.set_user_disabled(name)
-        except UserError as exc:
-            raise click.ClickException(str(exc)) from exc
+    with ctx.store() as store, reported(UserError):
+        store.set_user_disabled(name)
     click.echo(f"disabled {name}; their sessions have ended")
 
 
