@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from classifier.head import fold_ids
-from classifier.model import Example, Item, TrainedModel
+from classifier.model import Example, TrainedModel
 from classifier.training import TrainingParams, fit, groups_of, label_matrix
 from model.topics import Topic
 
@@ -103,7 +103,7 @@ def evaluate(
 def predict_sets(
     model: TrainedModel, vectors: np.ndarray, examples: Sequence[Example]
 ) -> list[set[str]]:
-    items = [Item(e.title, e.summary, e.language()) for e in examples]
+    items = [e.item() for e in examples]
     return [set(c.labels) for c in model.classify(vectors, items)]
 
 

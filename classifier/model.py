@@ -39,11 +39,15 @@ class Example:
     group: str = ""
     """Items sharing a group (the Chinese and English titles of one document) share a fold."""
 
+    def item(self) -> Item:
+        """The example as a text to classify (its summary as the lead)."""
+        return Item(self.title, self.summary, self.lang)
+
     def text(self) -> str:
-        return classifier_input(self.title, self.summary, self.language())
+        return self.item().text()
 
     def language(self) -> str:
-        return self.lang or detect_lang(self.title + self.summary)
+        return self.item().language()
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ to a cookie). Responses carry a strict Content-Security-Policy and ``nosniff``.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -65,13 +65,21 @@ class App:
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(["html"]),
         )
+        self._store: Store | None = None
 
     @contextmanager
     def store(self) -> Iterator[Store]:
-        with Store.open(
-            self.settings.database_url(), busy_timeout=self.settings.database.busy_timeout
-        ) as store:
-            yield store
+        """The app's one store (opened on first use, its connection pool shared by requests)."""
+        if self._store is None:
+            self._store = Store.open(
+                self.settings.database_url(), busy_timeout=self.settings.database.busy_timeout
+            )
+        yield self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     def render(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         return HTMLResponse(self.templates.get_template(name).render(**context), status)
@@ -181,4 +189,10 @@ def create_app(settings: Settings) -> Starlette:
         Route("/", app.page(VIEWER, app.queue), methods=["GET"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        app.close()
+
+    return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], lifespan=lifespan)
