@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
+from model.review import Editorial
 from model.status import PENDING
 from model.topics import TopicAssignment
 
@@ -87,6 +88,10 @@ class Document:
     versions: list[DocumentVersion] = field(default_factory=list)
     topics: list[TopicAssignment] = field(default_factory=list)
     """The topics the document carries now, each with who set it (filled in by storage)."""
+    editorial: Editorial = field(default_factory=Editorial)
+    """The editors' English headline, lead sentence, summary and bullets."""
+    revision: int = 0
+    """Bumped by every change to the document; a save names the revision it started from."""
 
     def topic_keys(self) -> list[str]:
         """The keys of the document's topics."""

@@ -27,6 +27,7 @@ from model.identity import (
 from model.status import AMENDED, NEW, PENDING, SIGHTED, UNCHANGED
 from storage.engine import lock_for_writes
 from storage.schema import attachments, document_versions, documents, sightings
+from storage.search import index_document
 
 
 def fingerprint(doc: Document) -> str:
@@ -110,6 +111,7 @@ def _insert(conn: Connection, doc: Document, seen_at: datetime) -> StoreResult:
     _add_sighting(conn, doc_id, doc, seen_at)
     _add_version(conn, doc_id, 1, doc, seen_at)
     _merge_attachments(conn, doc_id, doc.attachments)
+    index_document(conn, doc_id, doc.title, doc.body_text)
     return StoreResult(doc_id, NEW, 1)
 
 
@@ -195,6 +197,7 @@ def _amend(conn: Connection, doc_id: int, doc: Document, seen_at: datetime) -> S
         "amended": True,
         "review_status": PENDING,
         "last_seen": seen_at,
+        "revision": documents.c.revision + 1,  # an editor's open form is now out of date
     }
     for name in (
         "doc_number",
@@ -215,6 +218,7 @@ def _amend(conn: Connection, doc_id: int, doc: Document, seen_at: datetime) -> S
     conn.execute(update(documents).where(documents.c.id == doc_id).values(values))
     _add_version(conn, doc_id, version, doc, seen_at)
     _merge_attachments(conn, doc_id, doc.attachments)
+    index_document(conn, doc_id, doc.title, doc.body_text)
     return StoreResult(doc_id, AMENDED, version)
 
 

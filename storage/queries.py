@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, select, update
+from sqlalchemy import Connection, Row, Select, func, select
 
 from model.document import BEIJING, Attachment, Document, DocumentVersion, Sighting
-from model.status import AMENDED, FLAGS, UNTAGGED, WITHDRAWN, check_review_status
+from model.review import Editorial
+from model.status import (
+    AMENDED,
+    FLAGS,
+    REVIEW_STATUSES,
+    UNTAGGED,
+    WITHDRAWN,
+    check_review_status,
+)
+from storage.review import editorials_of
 from storage.schema import attachments, document_topics, document_versions, documents, sightings
+from storage.search import search_condition
 from storage.topics import document_topics_of
+
+NO_TOPIC = "(none)"
+"""The topic filter's value for documents that carry no topic."""
+SORTS = {
+    "newest": "newest publication first",
+    "oldest": "oldest publication first",
+    "deadline": "soonest comment deadline first",
+    "seen": "most recently found first",
+}
 
 
 @dataclass(frozen=True)
@@ -23,8 +42,16 @@ class DocumentFilter:
     source: str | None = None
     flag: str | None = None
     topic: str | None = None
+    """A topic key, or :data:`NO_TOPIC` for documents without any."""
+    draft: bool | None = None
+    """Only drafts for comment (True) or only other documents (False)."""
+    deadline_from: date | None = None
+    """Only documents whose comment deadline is on or after this day (open for comment)."""
     published_from: datetime | None = None
     published_until: datetime | None = None
+    text: str = ""
+    """Words that must all occur in the title or body."""
+    sort: str = "newest"
     limit: int | None = None
     offset: int = 0
 
@@ -37,7 +64,7 @@ def _flags(row: Row[Any]) -> frozenset[str]:
     return frozenset(f for f in (AMENDED, WITHDRAWN, UNTAGGED) if getattr(row, f))
 
 
-def _document(row: Row[Any], related: dict[str, list[Any]]) -> Document:
+def _document(row: Row[Any], related: dict[str, Any]) -> Document:
     return Document(
         id=row.id,
         url=row.url,
@@ -65,11 +92,13 @@ def _document(row: Row[Any], related: dict[str, list[Any]]) -> Document:
         attachments=related["attachments"],
         versions=related["versions"],
         topics=related["topics"],
+        editorial=related["editorial"],
+        revision=row.revision,
     )
 
 
-def _related(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, list[Any]]]:
-    out: dict[int, dict[str, list[Any]]] = {
+def _related(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    out: dict[int, dict[str, Any]] = {
         i: {"sightings": [], "attachments": [], "versions": [], "topics": []} for i in ids
     }
     for r in conn.execute(
@@ -100,6 +129,9 @@ def _related(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, list[A
         )
     for doc_id, assigned in document_topics_of(conn, ids).items():
         out[doc_id]["topics"] = assigned
+    texts = editorials_of(conn, ids)
+    for doc_id in ids:
+        out[doc_id]["editorial"] = texts.get(doc_id, Editorial())
     return out
 
 
@@ -115,36 +147,80 @@ def get_document(conn: Connection, doc_id: int) -> Document | None:
     return found[0] if found else None
 
 
-def _filtered(flt: DocumentFilter) -> Select[Any]:
-    query = select(documents)
+def _conditions(flt: DocumentFilter, dialect: str) -> list[Any]:
+    conditions: list[Any] = []
     if flt.review_status:
-        query = query.where(documents.c.review_status == check_review_status(flt.review_status))
+        conditions.append(documents.c.review_status == check_review_status(flt.review_status))
     if flt.source:
-        query = query.where(
-            documents.c.id.in_(
-                select(sightings.c.document_id).where(sightings.c.source == flt.source)
-            )
-        )
+        in_source = select(sightings.c.document_id).where(sightings.c.source == flt.source)
+        conditions.append(documents.c.id.in_(in_source))
     if flt.flag:
         if flt.flag not in FLAGS:
             raise ValueError(f"unknown flag {flt.flag!r}; expected one of {FLAGS}")
-        query = query.where(documents.c[flt.flag].is_(True))
+        conditions.append(documents.c[flt.flag].is_(True))
     if flt.topic:
-        query = query.where(
-            documents.c.id.in_(
-                select(document_topics.c.document_id).where(document_topics.c.topic == flt.topic)
-            )
-        )
+        tagged = select(document_topics.c.document_id)
+        if flt.topic == NO_TOPIC:
+            conditions.append(documents.c.id.not_in(tagged))
+        else:
+            tagged = tagged.where(document_topics.c.topic == flt.topic)
+            conditions.append(documents.c.id.in_(tagged))
+    if flt.draft is not None:
+        conditions.append(documents.c.is_draft_for_comment.is_(flt.draft))
+    if flt.deadline_from:
+        conditions.append(documents.c.comment_deadline >= flt.deadline_from)
     if flt.published_from:
-        query = query.where(documents.c.published_at >= flt.published_from)
+        conditions.append(documents.c.published_at >= flt.published_from)
     if flt.published_until:
-        query = query.where(documents.c.published_at < flt.published_until)
-    return query.order_by(documents.c.published_at.desc().nulls_last(), documents.c.id.desc())
+        conditions.append(documents.c.published_at < flt.published_until)
+    if flt.text.strip():
+        conditions.append(search_condition(dialect, flt.text))
+    return conditions
+
+
+def _order(sort: str) -> list[Any]:
+    newest = [documents.c.published_at.desc().nulls_last(), documents.c.id.desc()]
+    if sort == "newest":
+        return newest
+    if sort == "oldest":
+        return [documents.c.published_at.asc().nulls_last(), documents.c.id.asc()]
+    if sort == "deadline":
+        return [documents.c.comment_deadline.asc().nulls_last(), *newest]
+    if sort == "seen":
+        return [documents.c.first_seen.desc(), documents.c.id.desc()]
+    raise ValueError(f"unknown sort {sort!r}; expected one of {', '.join(SORTS)}")
+
+
+def _filtered(flt: DocumentFilter, dialect: str) -> Select[Any]:
+    return select(documents).where(*_conditions(flt, dialect)).order_by(*_order(flt.sort))
+
+
+def count_documents(conn: Connection, flt: DocumentFilter = DocumentFilter()) -> int:
+    """How many documents match the filter (its limit and offset ignored)."""
+    query = select(func.count()).select_from(documents).where(*_conditions(flt, _dialect(conn)))
+    return int(conn.execute(query).scalar_one())
+
+
+def status_counts(conn: Connection, flt: DocumentFilter = DocumentFilter()) -> dict[str, int]:
+    """How many documents matching the filter (its review status aside) are in each status."""
+    conditions = _conditions(replace(flt, review_status=None), _dialect(conn))
+    query = (
+        select(documents.c.review_status, func.count())
+        .where(*conditions)
+        .group_by(documents.c.review_status)
+    )
+    counts = dict.fromkeys(REVIEW_STATUSES, 0)
+    counts.update({status: int(n) for status, n in conn.execute(query).all()})
+    return counts
+
+
+def _dialect(conn: Connection) -> str:
+    return conn.dialect.name
 
 
 def list_documents(conn: Connection, flt: DocumentFilter = DocumentFilter()) -> list[Document]:
     """Documents matching the filter, newest publication first."""
-    return _documents(conn, _filtered(flt).limit(flt.limit).offset(flt.offset))
+    return _documents(conn, _filtered(flt, _dialect(conn)).limit(flt.limit).offset(flt.offset))
 
 
 def iter_documents(
@@ -153,17 +229,8 @@ def iter_documents(
     """Every matching document, fetched in batches (for exports of any size)."""
     offset = flt.offset
     while True:
-        page = _documents(conn, _filtered(flt).limit(batch).offset(offset))
+        page = _documents(conn, _filtered(flt, _dialect(conn)).limit(batch).offset(offset))
         yield from page
         if len(page) < batch:
             return
         offset += batch
-
-
-def set_review_status(conn: Connection, ids: Iterable[int], status: str) -> list[int]:
-    """Set the review status of documents; returns the ids that do not exist."""
-    check_review_status(status)
-    ids = list(ids)
-    known = set(conn.execute(select(documents.c.id).where(documents.c.id.in_(ids))).scalars())
-    conn.execute(update(documents).where(documents.c.id.in_(known)).values(review_status=status))
-    return [i for i in ids if i not in known]

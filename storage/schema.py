@@ -90,6 +90,7 @@ documents = Table(
     Column("amended", Boolean, nullable=False, server_default="0"),
     Column("withdrawn", Boolean, nullable=False, server_default="0"),
     Column("untagged", Boolean, nullable=False, server_default="1"),
+    Column("revision", Integer, nullable=False, server_default="0"),
     Column("first_seen", UTCDateTime, nullable=False),
     Column("last_seen", UTCDateTime, nullable=False),
     _review_check(),
@@ -140,6 +141,11 @@ document_versions = Table(
 )
 
 Index("ix_documents_review_status", documents.c.review_status)
+Index(
+    "ix_documents_review_status_published_at",
+    documents.c.review_status,
+    documents.c.published_at,
+)
 
 fetch_state = Table(
     "fetch_state",
@@ -271,4 +277,29 @@ login_failures = Table(
     Column("id", Integer, primary_key=True),
     Column("key", Text, nullable=False, index=True),
     Column("at", UTCDateTime, nullable=False),
+)
+
+# Editors' English text for a document (the monthly update prints it).
+editorials = Table(
+    "editorials",
+    metadata,
+    Column("document_id", ForeignKey("documents.id"), primary_key=True),
+    Column("headline", Text, nullable=False, server_default=""),
+    Column("lead", Text, nullable=False, server_default=""),
+    Column("summary", Text, nullable=False, server_default=""),
+    Column("bullets", JSON, nullable=False),
+    Column("updated_by", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# The audit log: every editor action on a document, with what it changed.
+review_events = Table(
+    "review_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id"), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("user_name", Text, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("changes", JSON, nullable=False),
 )

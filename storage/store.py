@@ -9,10 +9,13 @@ from sqlalchemy import Engine
 
 from model.document import Document, StoreResult
 from model.health import ChannelHealth
+from model.review import Editorial, ReviewEvent
+from model.status import UNCHANGED
 from model.topics import Classification, ModelInfo, Topic
 from model.users import User
 from storage import documents as docs
 from storage import fetches, health, queries
+from storage import review as review_db
 from storage import topics as topics_db
 from storage import users as users_db
 from storage.engine import make_engine, read_transaction, write_transaction
@@ -73,6 +76,17 @@ class Store:
                 conn, doc, seen_at=seen_at or utcnow(), window_days=self.title_window_days
             )
 
+    def save_documents(
+        self, batch: Iterable[Document], *, seen_at: datetime | None = None
+    ) -> list[StoreResult]:
+        """Store many documents in one write transaction (imports): all or none."""
+        seen_at = seen_at or utcnow()
+        with write_transaction(self.engine) as conn:
+            return [
+                docs.save_document(conn, d, seen_at=seen_at, window_days=self.title_window_days)
+                for d in batch
+            ]
+
     def mark_gone(self, url: str, *, at: datetime | None = None) -> int | None:
         """Record that the page at ``url`` disappeared."""
         with write_transaction(self.engine) as conn:
@@ -93,10 +107,66 @@ class Store:
         with read_transaction(self.engine) as conn:
             yield from queries.iter_documents(conn, flt)
 
-    def set_review_status(self, ids: Iterable[int], status: str) -> list[int]:
-        """Approve, reject or reset documents; returns ids that do not exist."""
+    def count_documents(self, flt: DocumentFilter = DocumentFilter()) -> int:
+        """How many documents match ``flt`` (its limit and offset aside)."""
+        with read_transaction(self.engine) as conn:
+            return queries.count_documents(conn, flt)
+
+    def status_counts(self, flt: DocumentFilter = DocumentFilter()) -> dict[str, int]:
+        """How many documents matching ``flt`` are pending, approved and rejected."""
+        with read_transaction(self.engine) as conn:
+            return queries.status_counts(conn, flt)
+
+    def set_review_status(
+        self, ids: Iterable[int], status: str, *, user: str, at: datetime | None = None
+    ) -> list[int]:
+        """Approve, reject or reset documents (logged); returns ids that do not exist."""
         with write_transaction(self.engine) as conn:
-            return queries.set_review_status(conn, ids, status)
+            return review_db.set_statuses(conn, list(ids), status, user, at or utcnow())
+
+    def review(
+        self,
+        doc_id: int,
+        revision: int,
+        *,
+        user: str,
+        editorial: Editorial | None = None,
+        topics: Iterable[str] | None = None,
+        status: str | None = None,
+        at: datetime | None = None,
+    ) -> int:
+        """An editor's save, refused with EditConflict when the document moved past ``revision``.
+
+        Text, topics and decision are written together or not at all; every change is logged.
+        Returns the document's new revision.
+        """
+        with write_transaction(self.engine) as conn:
+            return review_db.review(
+                conn,
+                doc_id,
+                revision,
+                user,
+                at or utcnow(),
+                editorial=editorial,
+                topics=None if topics is None else list(topics),
+                status=status,
+            )
+
+    def review_events(self, doc_id: int) -> list[ReviewEvent]:
+        """A document's audit log, oldest first."""
+        with read_transaction(self.engine) as conn:
+            return review_db.events_of(conn, doc_id)
+
+    def add_by_hand(
+        self, doc: Document, *, user: str, how: str, at: datetime | None = None
+    ) -> StoreResult:
+        """Store a document an editor added (by URL or pasted), logging who added it."""
+        at = at or utcnow()
+        with write_transaction(self.engine) as conn:
+            result = docs.save_document(conn, doc, seen_at=at, window_days=self.title_window_days)
+            if result.outcome != UNCHANGED:
+                review_db.record_added(conn, result.document_id, user, how, at)
+            return result
 
     def validators(self, url: str) -> Validators | None:
         """HTTP validators from the last fetch of ``url``."""

@@ -127,7 +127,7 @@ def test_same_title_outside_window_or_other_issuer_is_another_document(store: St
 
 def test_changed_body_adds_a_version_and_flags_amended(store: Store) -> None:
     first = store.save_document(MIIT_RULE, seen_at=T0)
-    store.set_review_status([first.document_id], APPROVED)
+    store.set_review_status([first.document_id], APPROVED, user="ed")
     edited = replace(
         MIIT_RULE, body_text=MIIT_RULE.body_text + "第四十二条 本办法自2023年1月1日起施行。"
     )
@@ -200,7 +200,7 @@ def test_mark_gone_on_unknown_url_changes_nothing(store: Store) -> None:
 def test_list_filters(store: Store) -> None:
     a = store.save_document(MIIT_RULE, seen_at=T0).document_id
     b = store.save_document(CAC_DRAFT, seen_at=T0).document_id
-    store.set_review_status([b], APPROVED)
+    store.set_review_status([b], APPROVED, user="ed")
     assert [d.id for d in store.list_documents()] == [b, a]  # newest publication first
     assert [d.id for d in store.list_documents(DocumentFilter(review_status=APPROVED))] == [b]
     assert [d.id for d in store.list_documents(DocumentFilter(source="gov_cn"))] == [a]
@@ -211,7 +211,7 @@ def test_list_filters(store: Store) -> None:
 
 def test_review_status_of_unknown_ids_is_reported(store: Store) -> None:
     a = store.save_document(MIIT_RULE, seen_at=T0).document_id
-    assert store.set_review_status([a, 999], APPROVED) == [999]
+    assert store.set_review_status([a, 999], APPROVED, user="ed") == [999]
     assert store.get_document(a).review_status == APPROVED  # type: ignore[union-attr]
 
 
