@@ -8,7 +8,7 @@ SNAPSHOT := fixtures/snapshot
 export REGWATCH_TEST_POSTGRES_URL ?= postgresql+psycopg://127.0.0.1:5432/test
 export REGWATCH_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint bench services clean
+.PHONY: run test lint bench services browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,12 @@ run: $(VENV)/.runtime
 services:
 	@tools/services.sh
 
-test: $(VENV)/.test services
+test: $(VENV)/.test services browser
 	$(BIN)/python -m pytest -n auto
+
+# The browser tests drive Debian's Chromium; Playwright cannot download browsers here.
+browser:
+	@command -v chromium >/dev/null || tools/install-chromium.sh
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .

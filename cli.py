@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import sys
@@ -238,6 +239,21 @@ def documents_show(ctx: Context, doc_id: int) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+@documents.command("add")
+@click.argument("url")
+@click.option("--user", default=None, help="Who the audit log names (default: your login).")
+@pass_ctx
+def documents_add(ctx: Context, url: str, user: str | None) -> None:
+    """Fetch a page by hand (as the crawler fetches), extract it, and queue it for review."""
+    from crawler.manual import ManualFetchError, fetch_document
+
+    with reported(ManualFetchError):
+        doc = fetch_document(url, ctx.settings)
+    with ctx.store() as store:
+        result = store.add_by_hand(doc, user=user or _cli_user(), how="by URL")
+    click.echo(f"{result.outcome}: document {result.document_id}  {doc.title}")
+
+
 @documents.command("export")
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
 @click.option(
@@ -258,9 +274,14 @@ def documents_export(ctx: Context, fmt: str, out: Any, **filters: Any) -> None:
     click.echo(f"exported {count} documents", err=True)
 
 
+def _cli_user() -> str:
+    """Who a decision made on the command line is logged as."""
+    return f"{getpass.getuser()} (command line)"
+
+
 def _review(ctx: Context, ids: tuple[int, ...], status: str) -> None:
     with ctx.store() as store:
-        missing = store.set_review_status(ids, status)
+        missing = store.set_review_status(ids, status, user=_cli_user())
     done = len(ids) - len(missing)
     click.echo(f"{status}: {done} document{'s' if done != 1 else ''}")
     if missing:

@@ -1,30 +1,39 @@
 """The review app's web server (Starlette, server-rendered Jinja2 templates, no build step).
 
 Every page needs a logged-in user except the public ones in :data:`PUBLIC`. Every request
-that changes state carries the session's CSRF token (the login form a token of its own, tied
-to a cookie). Responses carry a strict Content-Security-Policy and ``nosniff``.
+that changes state is a POST carrying the session's CSRF token (the login form a token of its
+own, tied to a cookie). Responses carry a strict Content-Security-Policy and ``nosniff``.
+Page handlers are plain functions of a :class:`Call`; they run in a worker thread, because
+the store is synchronous.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from config import Settings
-from model.users import VIEWER
-from storage import DocumentFilter, Store
+from model.document import BEIJING
+from model.glossary import Glossary, load_glossary
+from model.sanitize import safe_link
+from model.users import User
+from storage import Store
 from storage.users import SessionInfo
 from web.auth import LoginRefused, TooManyFailures, csrf_ok, current_session, login, logout
 
@@ -38,7 +47,25 @@ CSP = (
 )
 LOGIN_CSRF_COOKIE = "regwatch_login_csrf"
 
-Handler = Callable[[Request], Awaitable[Response]]
+
+@dataclass(frozen=True)
+class Call:
+    """One request to a page: who makes it, and the submitted form of a POST."""
+
+    request: Request
+    session: SessionInfo
+    form: FormData | None = None
+
+    @property
+    def user(self) -> User:
+        return self.session.user
+
+    def field(self, name: str, default: str = "") -> str:
+        value = self.form.get(name, default) if self.form is not None else default
+        return value if isinstance(value, str) else default
+
+
+PageHandler = Callable[[Call], Response]
 
 
 def cookie_name(request: Request) -> str:
@@ -53,18 +80,28 @@ class SecurityHeaders(BaseHTTPMiddleware):
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"
+        if "text/html" in response.headers.get("content-type", ""):
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 
+def _beijing(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return value.astimezone(BEIJING).strftime(fmt) if value else ""
+
+
 class App:
-    """The routes, with the store and templates they share."""
+    """The store, templates and glossary the pages share, and the guard around each page."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"),
-            autoescape=select_autoescape(["html"]),
+            autoescape=select_autoescape(["html"], default_for_string=True, default=True),
+            undefined=StrictUndefined,
         )
+        self.templates.filters["beijing"] = _beijing
+        self.templates.filters["safe_link"] = safe_link
+        self.glossary: Glossary = load_glossary(settings.glossary.extra_path or None)
         self._store: Store | None = None
 
     @contextmanager
@@ -72,7 +109,9 @@ class App:
         """The app's one store (opened on first use, its connection pool shared by requests)."""
         if self._store is None:
             self._store = Store.open(
-                self.settings.database_url(), busy_timeout=self.settings.database.busy_timeout
+                self.settings.database_url(),
+                busy_timeout=self.settings.database.busy_timeout,
+                title_window_days=self.settings.identity.title_window_days,
             )
         yield self._store
 
@@ -84,29 +123,34 @@ class App:
     def render(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         return HTMLResponse(self.templates.get_template(name).render(**context), status)
 
+    def page(self, call: Call, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        """A page for a logged-in user (the header's user menu and CSRF token filled in)."""
+        return self.render(
+            name, status, user=call.user, csrf_token=call.session.csrf_token, **context
+        )
+
     def session_of(self, request: Request) -> SessionInfo | None:
         token = request.cookies.get(cookie_name(request), "")
         with self.store() as store:
             return current_session(store, token)
 
-    def page(
-        self, role: str, handler: Callable[[Request, SessionInfo], Awaitable[Response]]
-    ) -> Handler:
-        """A handler that needs a session of ``role`` (and, for POST, its CSRF token)."""
+    def guard(self, role: str, handler: PageHandler) -> Callable[[Request], Any]:
+        """A route endpoint that needs a session of ``role`` (and, for POST, its CSRF token)."""
 
         async def guarded(request: Request) -> Response:
-            session = self.session_of(request)
+            session = await run_in_threadpool(self.session_of, request)
             if session is None:
                 if request.method == "GET":
                     return RedirectResponse(f"/login?next={request.url.path}", 303)
                 return Response("login required", 401, media_type="text/plain")
             if not session.user.may(role):
                 return Response("your role may not do this", 403, media_type="text/plain")
+            form = None
             if request.method == "POST":
                 form = await request.form()
                 if not csrf_ok(session.csrf_token, str(form.get("csrf_token") or "")):
                     return Response("missing or wrong CSRF token", 403, media_type="text/plain")
-            return await handler(request, session)
+            return await run_in_threadpool(handler, Call(request, session, form))
 
         return guarded
 
@@ -118,9 +162,10 @@ class App:
         response = self.render(
             "login.html",
             status,
+            user=None,
             csrf_token=token,
             error=error,
-            next=_safe_next(request.query_params.get("next", "/")),
+            next=safe_next(request.query_params.get("next", "/")),
         )
         response.set_cookie(
             LOGIN_CSRF_COOKIE,
@@ -139,14 +184,15 @@ class App:
         ):
             return Response("missing or wrong CSRF token", 403, media_type="text/plain")
         client = request.client.host if request.client else "unknown"
+        name, password = str(form.get("name", "")), str(form.get("password", ""))
         with self.store() as store:
             try:
-                new = login(store, str(form.get("name", "")), str(form.get("password", "")), client)
+                new = await run_in_threadpool(login, store, name, password, client)
             except (LoginRefused, TooManyFailures) as exc:
                 return await self.login_form(
                     request, str(exc), 401 if isinstance(exc, LoginRefused) else 429
                 )
-        response = RedirectResponse(_safe_next(str(form.get("next", "/"))), 303)
+        response = RedirectResponse(safe_next(str(form.get("next", "/"))), 303)
         response.set_cookie(
             cookie_name(request),
             new.token,
@@ -159,34 +205,32 @@ class App:
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
         return response
 
-    async def logout(self, request: Request, session: SessionInfo) -> Response:
+    def logout(self, call: Call) -> Response:
         with self.store() as store:
-            logout(store, request.cookies.get(cookie_name(request), ""))
+            logout(store, call.request.cookies.get(cookie_name(call.request), ""))
         response = RedirectResponse("/login", 303)
-        response.delete_cookie(cookie_name(request), path="/")
+        response.delete_cookie(cookie_name(call.request), path="/")
         return response
 
-    async def queue(self, request: Request, session: SessionInfo) -> Response:
-        with self.store() as store:
-            documents = store.list_documents(DocumentFilter(review_status="pending", limit=50))
-        return self.render(
-            "queue.html", user=session.user, csrf_token=session.csrf_token, documents=documents
-        )
 
-
-def _safe_next(target: str) -> str:
+def safe_next(target: str) -> str:
     """Only a local path: never an open redirect to another site."""
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    ok = target.startswith("/") and not target.startswith(("//", "/\\"))
+    return target if ok and "\\" not in target else "/"
 
 
 def create_app(settings: Settings) -> Starlette:
+    from model.users import VIEWER
+    from web import admin, review
+
     app = App(settings)
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/health", app.health, methods=["GET"]),
         Route("/login", app.login_form, methods=["GET"]),
         Route("/login", app.login_submit, methods=["POST"]),
-        Route("/logout", app.page(VIEWER, app.logout), methods=["POST"]),
-        Route("/", app.page(VIEWER, app.queue), methods=["GET"]),
+        Route("/logout", app.guard(VIEWER, app.logout), methods=["POST"]),
+        *review.routes(app),
+        *admin.routes(app),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
 
