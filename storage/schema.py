@@ -141,6 +141,8 @@ document_versions = Table(
 )
 
 Index("ix_documents_review_status", documents.c.review_status)
+Index("ix_documents_comment_deadline", documents.c.comment_deadline)
+Index("ix_sightings_source_document_id", sightings.c.source, sightings.c.document_id)
 Index(
     "ix_documents_review_status_published_at",
     documents.c.review_status,

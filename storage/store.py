@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from model.document import Document, StoreResult
 from model.health import ChannelHealth
@@ -18,7 +19,7 @@ from storage import fetches, health, queries
 from storage import review as review_db
 from storage import topics as topics_db
 from storage import users as users_db
-from storage.engine import make_engine, read_transaction, write_transaction
+from storage.engine import is_sqlite, make_engine, read_transaction, write_transaction
 from storage.fetches import Validators
 from storage.migrate import ensure_schema
 from storage.queries import DocumentFilter
@@ -60,7 +61,13 @@ class Store:
         return store
 
     def close(self) -> None:
-        """Release every pooled connection."""
+        """Release every pooled connection (on SQLite, first refresh the planner's statistics)."""
+        if is_sqlite(self.engine):
+            try:
+                with write_transaction(self.engine) as conn:
+                    conn.exec_driver_sql("PRAGMA optimize")
+            except OperationalError:
+                pass  # a busy or read-only database keeps its old statistics
         self.engine.dispose()
 
     def __enter__(self) -> Store:

@@ -19,7 +19,7 @@ from model.users import EDITOR, VIEWER
 from storage.queries import NO_TOPIC, SORTS
 from web.app import App, Call
 from web.diff import diff_runs
-from web.filters import PAGE_SIZE, parse_queue_query
+from web.filters import ALL, PAGE_SIZE, parse_queue_query
 
 ACTIONS = {"save": None, "approve": APPROVED, "reject": REJECTED, "reopen": PENDING}
 DONE = {"save": "saved", "approve": "approved", "reject": "rejected", "reopen": "back to pending"}
@@ -76,8 +76,8 @@ class Pages:
         flt = query.to_filter(today())
         with self.app.store() as store:
             documents = store.list_documents(flt)
-            total = store.count_documents(flt)
             counts = store.status_counts(flt)
+        total = sum(counts.values()) if query.status == ALL else counts[query.status]
         notices = [Notice(p, "error") for p in query.problems]
         if done := _done_notice(params):
             notices.insert(0, done)

@@ -22,6 +22,8 @@ def upgrade() -> None:
     op.create_index(
         "ix_documents_review_status_published_at", "documents", ["review_status", "published_at"]
     )
+    op.create_index("ix_documents_comment_deadline", "documents", ["comment_deadline"])
+    op.create_index("ix_sightings_source_document_id", "sightings", ["source", "document_id"])
     op.create_table(
         "editorials",
         sa.Column("document_id", sa.Integer(), nullable=False),
@@ -56,6 +58,8 @@ def downgrade() -> None:
     op.drop_index("ix_review_events_document_id", table_name="review_events")
     op.drop_table("review_events")
     op.drop_table("editorials")
+    op.drop_index("ix_sightings_source_document_id", table_name="sightings")
+    op.drop_index("ix_documents_comment_deadline", table_name="documents")
     op.drop_index("ix_documents_review_status_published_at", table_name="documents")
     with op.batch_alter_table("documents") as batch:
         batch.drop_column("revision")
