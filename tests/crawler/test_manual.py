@@ -23,13 +23,12 @@ from typing import Any
 import pytest
 
 from config import Settings, load_settings
-from crawler import manual
+from crawler import manual, manual_crawl
+from crawler.generic import extract_generic, extract_page
 from crawler.manual import (
     ManualFetchError,
     check_url,
     document_from_dict,
-    extract_generic,
-    extract_page,
     fetch_document,
     fetch_document_async,
     settings_from_payload,
@@ -376,7 +375,7 @@ def test_settings_reach_the_child_unchanged() -> None:
 def test_the_child_starts_from_the_same_scrapy_settings_as_a_crawl() -> None:
     from crawler.run import base_settings
 
-    assert manual.base_settings().copy_to_dict() == base_settings().copy_to_dict()
+    assert manual_crawl.base_settings().copy_to_dict() == base_settings().copy_to_dict()
 
 
 def test_a_document_survives_the_trip_through_json() -> None:
