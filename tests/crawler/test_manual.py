@@ -15,10 +15,11 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -38,6 +39,8 @@ from model.document import BEIJING, Attachment, Document
 from model.serialize import document_to_dict
 from tests.crawler.faultserver import ROOT, FaultServer
 from tests.crawler.govcn_pages import detail_html
+
+T = TypeVar("T")
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
@@ -181,8 +184,19 @@ def test_a_known_sources_host_is_read_by_that_sources_parser(site: FaultServer) 
     assert doc.published_at == datetime(2026, 11, 18, 10, 0, tzinfo=BEIJING)
 
 
+def run_coroutine(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to the end on a new loop in a thread of its own.
+
+    A worker that ran a browser test has Playwright's event loop marked running in its main
+    thread, where ``asyncio.run`` refuses to start; the coroutine is made in the new thread,
+    so a refusal never leaves one un-awaited.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
 def test_the_async_variant_fetches_the_same(site: FaultServer) -> None:
-    doc = asyncio.run(fetch_document_async(site.url("/zcwj/art_1.html"), settings()))
+    doc = run_coroutine(lambda: fetch_document_async(site.url("/zcwj/art_1.html"), settings()))
     assert doc.title == PROVINCE_TITLE and doc.attachments
 
 
@@ -197,9 +211,11 @@ def test_cancelling_the_async_variant_kills_the_child(
         return children[-1]
 
     monkeypatch.setattr(asyncio, "create_subprocess_exec", spawn_and_keep)
-    fetch = fetch_document_async(site.url("/hang-headers?cancelled"), settings(), timeout=TIMEOUT)
+    url = site.url("/hang-headers?cancelled")
     with pytest.raises(TimeoutError):
-        asyncio.run(asyncio.wait_for(fetch, 1.5))
+        run_coroutine(
+            lambda: asyncio.wait_for(fetch_document_async(url, settings(), timeout=TIMEOUT), 1.5)
+        )
     assert len(children) == 1 and children[0].returncode is not None
 
 
