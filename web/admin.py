@@ -8,9 +8,10 @@ from datetime import date, datetime, time
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from crawler.manual import ManualFetchError, fetch_document
 from model.document import BEIJING, Document
 from model.sanitize import plain_text, safe_link
-from model.users import ADMIN, EDITOR, ROLES, VIEWER, UserError
+from model.users import ADMIN, EDITOR, ROLES, VIEWER, UserError, check_password
 from web.app import App, Call
 from web.auth import hash_password
 from web.review import Notice
@@ -54,8 +55,6 @@ class AdminPages:
         return self.app.page(call, "add.html", status, notice=notice, values=dict(call.form or {}))
 
     def add_url(self, call: Call) -> Response:
-        from crawler.manual import ManualFetchError, fetch_document
-
         url = safe_link(call.field("url"))
         if not url:
             return self.add_form(call, Notice("Give an http:// or https:// address.", "error"), 400)
@@ -85,8 +84,6 @@ class AdminPages:
     def add_user(self, call: Call) -> Response:
         name = call.field("name").strip()
         try:
-            from model.users import check_password
-
             password = hash_password(check_password(call.field("password")))
             with self.app.store() as store:
                 store.add_user(name, call.field("email").strip(), call.field("role"), password)

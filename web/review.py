@@ -65,10 +65,11 @@ def back_link(raw: str) -> str:
 class Pages:
     def __init__(self, app: App) -> None:
         self.app = app
+        self.bundled_topics = bundled_topics()  # read once: the file ships with the code
 
     def topics(self) -> list[Topic]:
         with self.app.store() as store:
-            return [*bundled_topics(), *store.editor_topics()]
+            return [*self.bundled_topics, *store.editor_topics()]
 
     def queue(self, call: Call) -> Response:
         params = dict(call.request.query_params)
