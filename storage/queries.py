@@ -135,6 +135,11 @@ def _related(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     return out
 
 
+def fetch_documents(conn: Connection, query: Select[Any]) -> list[Document]:
+    """The documents a ``select(documents)`` query finds, with everything related to them."""
+    return _documents(conn, query)
+
+
 def _documents(conn: Connection, query: Select[Any]) -> list[Document]:
     rows = conn.execute(query).all()
     related = _related(conn, [r.id for r in rows])

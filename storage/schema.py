@@ -305,3 +305,34 @@ review_events = Table(
     Column("action", String(16), nullable=False),
     Column("changes", JSON, nullable=False),
 )
+
+# The monthly legal update: a row per month, with the editor's introduction and status.
+digests = Table(
+    "digests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("month", String(7), nullable=False, unique=True),
+    Column("status", String(16), nullable=False, server_default="draft"),
+    Column("introduction", Text, nullable=False, server_default=""),
+    Column("demo", Boolean, nullable=False, server_default="0"),
+    Column("revision", Integer, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("approved_by", Text, nullable=False, server_default=""),
+    Column("approved_at", UTCDateTime),
+    CheckConstraint("status IN ('draft', 'approved', 'sent')", name="status"),
+)
+
+# A draft's rows are the editor's layout (section, position); a closed digest's rows are
+# frozen: exactly the documents it held, at which version and why (kind).
+digest_entries = Table(
+    "digest_entries",
+    metadata,
+    Column("digest_id", ForeignKey("digests.id"), primary_key=True),
+    Column("document_id", ForeignKey("documents.id"), primary_key=True, index=True),
+    Column("section", String(40), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("version", Integer),
+    Column("kind", String(16)),
+    Column("content", JSON),
+)

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from model.digest import DEMO_USER, DigestRecord, FrozenEntry, Month, Placement
 from model.document import Document, StoreResult
 from model.health import ChannelHealth
 from model.review import Editorial, ReviewEvent
-from model.status import UNCHANGED
+from model.status import APPROVED, UNCHANGED
 from model.topics import Classification, ModelInfo, Topic
 from model.users import User
+from storage import digests as digests_db
 from storage import documents as docs
 from storage import fetches, health, queries
 from storage import review as review_db
 from storage import topics as topics_db
 from storage import users as users_db
+from storage.digests import DigestCandidate
 from storage.engine import is_sqlite, make_engine, read_transaction, write_transaction
 from storage.fetches import Validators
 from storage.migrate import ensure_schema
@@ -362,3 +365,73 @@ class Store:
             users_db.clear_failures(conn, key)
             if purge_before is not None:
                 users_db.purge_failures(conn, purge_before)
+
+    def digest(self, month: Month) -> DigestRecord | None:
+        """The stored digest of a month (its layout, or a closed one's frozen entries)."""
+        with read_transaction(self.engine) as conn:
+            return digests_db.get_digest(conn, month)
+
+    def digests(self, status: str | None = None) -> list[DigestRecord]:
+        """Every stored digest (of one status), newest month first, without entries."""
+        with read_transaction(self.engine) as conn:
+            return digests_db.list_digests(conn, status)
+
+    def save_digest_layout(
+        self,
+        month: Month,
+        revision: int,
+        *,
+        introduction: str,
+        placements: Sequence[Placement],
+        at: datetime | None = None,
+    ) -> int:
+        """Store a draft digest's introduction and layout (refused on a stale revision)."""
+        with write_transaction(self.engine) as conn:
+            return digests_db.save_layout(
+                conn,
+                month,
+                revision,
+                at or utcnow(),
+                introduction=introduction,
+                placements=placements,
+            )
+
+    def close_digest(
+        self,
+        month: Month,
+        revision: int,
+        *,
+        entries: Sequence[FrozenEntry],
+        demo: bool,
+        user: str,
+        at: datetime | None = None,
+    ) -> int:
+        """Approve a draft digest, freezing exactly these entries."""
+        with write_transaction(self.engine) as conn:
+            return digests_db.close_digest(
+                conn, month, revision, at or utcnow(), entries=entries, demo=demo, user=user
+            )
+
+    def reopen_digest(self, month: Month, revision: int, *, at: datetime | None = None) -> int:
+        """An approved, unsent digest back to draft."""
+        with write_transaction(self.engine) as conn:
+            return digests_db.reopen_digest(conn, month, revision, at or utcnow())
+
+    def first_closed_month(self) -> Month | None:
+        """The month of the earliest closed digest, or None before any closed."""
+        with read_transaction(self.engine) as conn:
+            return digests_db.first_closed_month(conn)
+
+    def digest_candidates(self, start: datetime | None, end: datetime) -> list[DigestCandidate]:
+        """Approved documents published in [start, end) (or undated) no closed digest holds
+        at their current version, with who approved them and their closed-digest history."""
+        with read_transaction(self.engine) as conn:
+            return digests_db.candidates(conn, start, end)
+
+    def demo_approve(self, min_score: float, *, at: datetime | None = None) -> list[int]:
+        """Approve, as the reviewer ``demo``, pending documents whose best topic score is at
+        least ``min_score``; returns their ids. For the offline demo only."""
+        with write_transaction(self.engine) as conn:
+            ids = digests_db.demo_candidates(conn, min_score)
+            review_db.set_statuses(conn, ids, APPROVED, DEMO_USER, at or utcnow())
+            return ids
