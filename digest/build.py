@@ -111,7 +111,6 @@ def make_entry(candidate: DigestCandidate, kind: str, glossary: Glossary) -> Ent
     """The entry as clients read it."""
     doc = candidate.document
     text = entry_text(doc, glossary)
-    since = candidate.closed_version
     return Entry(
         document_id=doc.id or 0,
         kind=kind,
@@ -122,8 +121,19 @@ def make_entry(candidate: DigestCandidate, kind: str, glossary: Glossary) -> Ent
         links=_links(doc),
         original_title=text.original_title,
         published_on=text.published_on,
-        changes=what_changed(doc, since) if kind == AMENDED_ENTRY and since else (),
+        changes=_changes(candidate) if kind == AMENDED_ENTRY else (),
         demo=candidate.approved_by == DEMO_USER,
+    )
+
+
+def _changes(candidate: DigestCandidate) -> tuple[str, ...]:
+    """When the update last reported the document, and what changed since."""
+    month, since = candidate.closed_month, candidate.closed_version
+    if month is None or since is None:
+        return ()
+    return (
+        f"Amended since the {month.english()} update.",
+        *what_changed(candidate.document, since),
     )
 
 

@@ -50,7 +50,8 @@ def _text_change(old: DocumentVersion, new: DocumentVersion) -> list[str]:
         if tag != "equal":
             removed += i2 - i1
             added += j2 - j1
-    return [f"The text changed: {_count(added, 'added')}, {_count(removed, 'removed')}."]
+    counts = [_count(n, what) for n, what in ((added, "added"), (removed, "removed")) if n]
+    return [f"The text changed: {', '.join(counts)}."]
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -163,7 +163,10 @@ def test_an_amended_document_returns_as_amended_once_approved_again(store: Store
     store.set_review_status([doc_id], APPROVED, user="ana")
     entries = load(store, JULY, Settings(), GLOSSARY).digest.entries()
     assert [(e.document_id, e.kind) for e in entries] == [(doc_id, AMENDED_ENTRY)]
-    assert entries[0].changes == ("The text changed: 2 paragraphs added, 1 paragraph removed.",)
+    assert entries[0].changes == (
+        "Amended since the June 2020 update.",
+        "The text changed: 2 paragraphs added, 1 paragraph removed.",
+    )
     assert _entries(store, JUNE) == {doc_id: NEW_ENTRY}  # the closed June digest is unchanged
     _close(store, JULY)
     assert _entries(store, AUGUST) == {}
