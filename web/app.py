@@ -38,8 +38,9 @@ from storage.users import SessionInfo
 from web.auth import LoginRefused, TooManyFailures, csrf_ok, current_session, login, logout
 
 HERE = Path(__file__).parent
-PUBLIC = ("/health", "/login", "/static")
-"""Paths (and path prefixes) reachable without logging in."""
+PUBLIC = ("/health", "/login", "/static", "/feeds", "/digests")
+"""Paths (and the paths below them) reachable without logging in: the feeds, calendars and
+the archive of approved digests are for clients."""
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -76,7 +77,8 @@ def cookie_name(request: Request) -> str:
 class SecurityHeaders(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
+        if "Content-Security-Policy" not in response.headers:  # a page may set a stricter one
+            response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"
@@ -213,6 +215,11 @@ class App:
         return response
 
 
+def is_public(path: str) -> bool:
+    """Whether a route path is one of :data:`PUBLIC` or below one."""
+    return any(path == p or path.startswith(p + "/") for p in PUBLIC)
+
+
 def safe_next(target: str) -> str:
     """Only a local path: never an open redirect to another site."""
     ok = target.startswith("/") and not target.startswith(("//", "/\\"))
@@ -221,7 +228,7 @@ def safe_next(target: str) -> str:
 
 def create_app(settings: Settings) -> Starlette:
     from model.users import VIEWER
-    from web import admin, review
+    from web import admin, digests, feeds, review
 
     app = App(settings)
     routes: list[BaseRoute] = [
@@ -231,6 +238,8 @@ def create_app(settings: Settings) -> Starlette:
         Route("/logout", app.guard(VIEWER, app.logout), methods=["POST"]),
         *review.routes(app),
         *admin.routes(app),
+        *digests.routes(app),
+        *feeds.routes(app),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

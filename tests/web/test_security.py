@@ -28,6 +28,9 @@ STATE_CHANGING = {
     "/add/paste": EDITOR,
     "/admin/users": ADMIN,
     "/admin/users/{name}/disabled": ADMIN,
+    "/digest/{month:str}": EDITOR,
+    "/digest/{month:str}/approve": EDITOR,
+    "/digest/{month:str}/reopen": ADMIN,
 }
 """Every POST route behind a login, with the least role that may use it."""
 
@@ -55,6 +58,7 @@ def test_each_role_is_refused_what_it_may_not_do(app: Starlette, role: str) -> N
         if RANK.index(role) >= RANK.index(least) or path == "/logout":
             continue
         concrete = re.sub(r"\{name\}", "alice", re.sub(r"\{doc_id:int\}", "1", path))
+        concrete = concrete.replace("{month:str}", "2026-03")
         reply = client.post(concrete, data={"csrf_token": token, "action": "approve"})
         assert reply.status_code == 403, (role, path)
 
@@ -63,7 +67,15 @@ def _snapshot(web_db: str) -> list[object]:
     with Store.open(web_db) as store, store.engine.connect() as conn:
         return [
             conn.execute(text(f"SELECT * FROM {table} ORDER BY 1")).all()
-            for table in ("documents", "editorials", "review_events", "users", "document_topics")
+            for table in (
+                "documents",
+                "editorials",
+                "review_events",
+                "users",
+                "document_topics",
+                "digests",
+                "digest_entries",
+            )
         ]
 
 
