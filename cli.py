@@ -766,6 +766,97 @@ def users_disable(ctx: Context, name: str) -> None:
     click.echo(f"disabled {name}; their sessions have ended")
 
 
+@main.group("digest")
+def digest_group() -> None:
+    """The monthly legal update: build it, list the months, approve one."""
+
+
+def _month(value: str | None, store: Store) -> Any:
+    from digest.service import latest_month
+    from model.digest import DigestError, Month
+
+    if value:
+        with reported(DigestError):
+            return Month.parse(value)
+    month = latest_month(store)
+    if month is None:
+        raise click.ClickException("no documents stored yet: give --month YYYY-MM")
+    return month
+
+
+@digest_group.command("build")
+@click.option("--month", help="YYYY-MM (Beijing time); default: the newest publication's month.")
+@click.option("--format", "formats", default="html,text,md,docx", show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Default: out/.")
+@pass_ctx
+def digest_build(ctx: Context, month: str | None, formats: str, out: Path | None) -> None:
+    """Write a month's digest (draft or approved) in the given formats."""
+    from digest.render import parse_formats, write_digest
+    from digest.service import load
+    from model.glossary import load_glossary
+
+    with reported(ValueError):
+        chosen = parse_formats(formats)
+    glossary = load_glossary(ctx.settings.glossary.extra_path or None)
+    with ctx.store() as store:
+        draft = load(store, _month(month, store), ctx.settings, glossary)
+    written = write_digest(draft.digest, chosen, out or Path(ctx.settings.digest.out_dir))
+    d = draft.digest
+    click.echo(f"{d.month}: {d.status}{' (demo)' if d.demo else ''}, {len(d.entries())} entries")
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+@digest_group.command("list")
+@pass_ctx
+def digest_list(ctx: Context) -> None:
+    """Every stored digest: month, status and who approved it."""
+    with ctx.store() as store:
+        records = store.digests()
+    for r in records:
+        by = f" by {r.approved_by} on {_when(r.approved_at)}" if r.approved_by else ""
+        click.echo(f"{r.month}  {r.status}{' (demo)' if r.demo else ''}{by}")
+    if not records:
+        click.echo("no digest stored yet: `regwatch digest build` writes a draft")
+
+
+@digest_group.command("approve")
+@click.option("--month", required=True, help="YYYY-MM.")
+@pass_ctx
+def digest_approve(ctx: Context, month: str) -> None:
+    """Approve a month's draft as it stands: its entries are frozen."""
+    from digest.service import approve, load
+    from model.digest import DigestError
+    from model.glossary import load_glossary
+
+    glossary = load_glossary(ctx.settings.glossary.extra_path or None)
+    with ctx.store() as store, reported(DigestError):
+        chosen = _month(month, store)
+        revision = load(store, chosen, ctx.settings, glossary).revision
+        done = approve(store, chosen, revision, _cli_user(), ctx.settings, glossary)
+    click.echo(f"{done.month}: approved, {len(done.entries())} entries frozen")
+
+
+@main.group("feeds")
+def feeds_group() -> None:
+    """RSS/Atom feeds, the OPML list and the comment-deadline calendars."""
+
+
+@feeds_group.command("build")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@pass_ctx
+def feeds_build(ctx: Context, directory: Path) -> None:
+    """Write every feed and calendar into DIRECTORY (the web app serves them at /feeds/)."""
+    from digest.feedset import write_feeds
+    from model.glossary import load_glossary
+
+    glossary = load_glossary(ctx.settings.glossary.extra_path or None)
+    today = datetime.now(BEIJING).date()
+    with ctx.store() as store:
+        written = write_feeds(directory, store, ctx.settings, glossary, today)
+    click.echo(f"wrote {len(written)} files to {directory}")
+
+
 @main.command("web")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=int, default=8000, show_default=True)

@@ -1,4 +1,4 @@
-"""The main job: crawl, classify, then (as later stages land) build the draft digest.
+"""The main job: crawl, classify, then write the newest month's digest.
 
 The command line (``regwatch run``) and the scheduler both call :func:`run_main_job`.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from config import Settings
@@ -29,7 +30,11 @@ class RunReport:
 
 
 def run_main_job(settings: Settings, *, replay: Path | None = None) -> RunReport:
-    """Run every stage once, in order, and report what each did."""
+    """Run every stage once, in order, and report what each did.
+
+    On a replay (the offline demo) nobody reviews, so documents are approved by a demo rule,
+    as the reviewer ``demo``: the digest they make is marked a demo and can never be sent.
+    """
     from crawler.run import run_crawl
 
     report = RunReport()
@@ -37,6 +42,9 @@ def run_main_job(settings: Settings, *, replay: Path | None = None) -> RunReport
     report.stages["crawl"] = [s.line() for s in summaries]
     report.troubled = [s.source for s in summaries if s.troubled]
     report.stages["classify"] = [classify_stage(settings)]
+    if replay is not None:
+        report.stages["demo"] = [demo_stage(settings)]
+    report.stages["digest"] = digest_stage(settings)
     log.info("main job finished: %s", report.stages)
     return report
 
@@ -60,3 +68,41 @@ def classify_stage(settings: Settings) -> str:
             left = store.count_pending_classification()
             return f"classifier unavailable, {left} documents stay untagged: {exc}"
     return result.line()
+
+
+def demo_stage(settings: Settings) -> str:
+    """Approve, as the reviewer ``demo``, what the classifier is confident about."""
+    from storage import Store
+
+    threshold = settings.digest.demo_min_score
+    with Store.open(settings.database_url(), busy_timeout=settings.database.busy_timeout) as store:
+        approved = store.demo_approve(threshold)
+    return f"{len(approved)} documents approved by the demo rule (best topic score >= {threshold})"
+
+
+def digest_stage(settings: Settings) -> list[str]:
+    """Write the newest month's digest in every format to ``digest.out_dir``, and the feeds
+    and calendars to its ``feeds/`` folder."""
+    from digest.feedset import write_feeds
+    from digest.render import FORMATS, write_digest
+    from digest.service import latest_month, load
+    from model.document import BEIJING
+    from model.glossary import load_glossary
+    from storage import Store
+
+    glossary = load_glossary(settings.glossary.extra_path or None)
+    out = Path(settings.digest.out_dir)
+    with Store.open(settings.database_url(), busy_timeout=settings.database.busy_timeout) as store:
+        month = latest_month(store)
+        if month is None:
+            return ["no documents stored: no digest written"]
+        draft = load(store, month, settings, glossary)
+        today = datetime.now(BEIJING).date()
+        feeds = write_feeds(out / "feeds", store, settings, glossary, today)
+    d = draft.digest
+    written = ", ".join(map(str, write_digest(d, list(FORMATS), out)))
+    demo = " (demo: never sent)" if d.demo else ""
+    return [
+        f"{d.month}: {d.status}{demo}, {len(d.entries())} entries: {written}",
+        f"feeds: {len(feeds)} files in {out / 'feeds'}",
+    ]

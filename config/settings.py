@@ -212,6 +212,45 @@ class ScheduleSettings:
 
 
 @dataclass
+class DigestSettings:
+    title: str = setting(
+        "Data, Cyber and Privacy Legal Update", "Title of the monthly update (the month follows)."
+    )
+    firm_name: str = setting("", "The firm the update goes out under; empty: none named.")
+    contacts: list[str] = setting(
+        [],
+        "Contacts printed at the end, one per entry; lines of a contact separated by ';', "
+        'e.g. "Samuel Yang | Partner; E: samuel@example.com".',
+    )
+    subscription: str = setting(
+        "", "The subscription line, e.g. 'To receive this update by email, write to …'."
+    )
+    footer: str = setting("", "Closing text of every update (disclaimer, copyright).")
+    sections: list[str] = setting(
+        [],
+        "Topic keys in the order the update's sections appear; topics left out follow in the "
+        "taxonomy's order, then other and earlier developments.",
+    )
+    out_dir: str = setting("out", "Folder `regwatch digest build` and the main job write to.")
+    demo_min_score: float = setting(
+        0.6,
+        "The demo (main job on a replay) approves, as reviewer 'demo', documents whose best "
+        "topic score is at least this.",
+    )
+
+
+@dataclass
+class FeedsSettings:
+    base_url: str = setting(
+        "http://127.0.0.1:8000",
+        "Public address of the web app; feeds, calendars and archive links are made absolute "
+        "with it (feeds live under /feeds/).",
+    )
+    title: str = setting("regwatch", "Name the feeds and calendars carry.")
+    max_entries: int = setting(50, "Newest entries per feed.")
+
+
+@dataclass
 class Settings:
     general: GeneralSettings = field(default_factory=GeneralSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -222,6 +261,8 @@ class Settings:
     health: HealthSettings = field(default_factory=HealthSettings)
     attachments: AttachmentSettings = field(default_factory=AttachmentSettings)
     classifier: ClassifierSettings = field(default_factory=ClassifierSettings)
+    digest: DigestSettings = field(default_factory=DigestSettings)
+    feeds: FeedsSettings = field(default_factory=FeedsSettings)
     sources: dict[str, Source] = field(default_factory=lambda: sources.build(sources.catalogue()))
     origins: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 

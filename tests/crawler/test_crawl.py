@@ -20,6 +20,7 @@ import pytest
 from config import load_settings
 from crawler.replay.server import ReplayServer
 from crawler.replay.writer import write_fixture
+from model import BEIJING
 from storage import Store
 from tests.crawler.govcn_pages import (
     FEED,
@@ -49,8 +50,20 @@ SOURCES = ("cac", "gov_cn", "miit", "tc260")
 
 def main_job(db: Path) -> subprocess.CompletedProcess[str]:
     """``regwatch run`` on the snapshot, which must succeed."""
+    out = f"digest.out_dir={db.parent / 'out'}"
     done = subprocess.run(
-        [sys.executable, "-m", "cli", "--db", str(db), "run", "--replay", str(SNAPSHOT)],
+        [
+            sys.executable,
+            "-m",
+            "cli",
+            "--db",
+            str(db),
+            "--set",
+            out,
+            "run",
+            "--replay",
+            str(SNAPSHOT),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -114,6 +127,16 @@ def test_main_job_yields_every_source_with_deadlines_and_attachment_text(tmp_pat
     [transfer] = [d for d in docs if d.doc_number == "国家互联网信息办公室令第16号"]
     assert {s.source for s in transfer.sightings} == {"cac", "gov_cn"}
     assert "cross_border" in transfer.topic_keys()
+    # ... approves by the demo rule, as "demo", and writes the newest month's digest
+    demo = [d for d in docs if d.review_status == "approved"]
+    assert demo and all(d.topics and d.topics[0].score for d in demo)
+    month = max(d.published_at for d in docs).astimezone(BEIJING).strftime("%Y-%m")
+    out = tmp_path / "out"
+    written = sorted(p.name for p in out.glob("regwatch-digest-*"))
+    assert written == [f"regwatch-digest-{month}.{ext}" for ext in ("docx", "html", "md", "txt")]
+    text = (out / f"regwatch-digest-{month}.txt").read_text(encoding="utf-8")
+    assert text.startswith("DEMO: ") and "can never be sent" in text
+    assert (out / "feeds" / "all.atom").is_file() and (out / "feeds" / "deadlines.ics").is_file()
 
 
 def test_scrapy_list_from_the_repository_root() -> None:
