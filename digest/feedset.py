@@ -9,8 +9,6 @@ when the document's current version was first seen, so neither moves on an edito
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,6 +19,7 @@ from config import Settings
 from digest import feeds, ical
 from digest.entry import EntryText, entry_text
 from digest.feeds import Feed, FeedItem
+from digest.files import write_atomically
 from model.document import Document
 from model.glossary import Glossary
 from model.status import APPROVED
@@ -231,22 +230,6 @@ def render_path(
 ) -> bytes | None:
     """The bytes of one path of the set; None for a path the set does not have."""
     return FeedSet(store, settings, glossary, today).render(path)
-
-
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write ``target`` through a temporary file and a rename: never half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def write_feeds(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
+from digest.files import write_atomically
 from digest.render_docx import render_docx
 from digest.render_html import render_html
 from digest.render_markdown import render_markdown
@@ -46,7 +45,7 @@ def write_digest(d: Digest, formats: Iterable[str], out_dir: Path) -> list[Path]
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / f"{file_stem(d.month)}{ext}" for ext, _ in rendered]
     for path, (_, data) in zip(paths, rendered, strict=True):
-        _write_atomic(path, data)
+        write_atomically(path, data)
     return paths
 
 
@@ -62,18 +61,3 @@ def _check_formats(names: list[str]) -> None:
 
 def _as_bytes(output: str | bytes) -> bytes:
     return output.encode("utf-8") if isinstance(output, str) else output
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, flush it to disk, rename it over."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -14,7 +14,8 @@ import pytest
 from lxml import etree
 
 from config import Settings, load_settings
-from digest.feedset import FeedSet, build_feeds, render_path, write_atomically, write_feeds
+from digest.feedset import FeedSet, build_feeds, render_path, write_feeds
+from digest.files import write_atomically
 from model import APPROVED, BEIJING, BUNDLED_KEYS, REJECTED, Document, Topic, load_glossary
 from model.review import Editorial
 from storage import Store
