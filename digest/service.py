@@ -32,6 +32,7 @@ class Draft:
     record: DigestRecord | None
     planned: tuple[Planned, ...]
     """Empty for a closed digest: its entries are frozen."""
+    layout: Layout
 
     @property
     def revision(self) -> int:
@@ -63,12 +64,12 @@ def load(store: Store, month: Month, settings: Settings, glossary: Glossary) -> 
     layout = layout_of(store, settings)
     record = store.digest(month)
     if record is not None and record.status != DRAFT:
-        return Draft(assemble_frozen(record, layout), record, ())
+        return Draft(assemble_frozen(record, layout), record, (), layout)
     first_closed = store.first_closed_month()
     _, end = month_bounds(month)
     candidates = store.digest_candidates(window_start(month, first_closed), end)
     planned = plan(candidates, record, month, first_closed, layout, glossary)
-    return Draft(assemble(month, record, planned, layout), record, tuple(planned))
+    return Draft(assemble(month, record, planned, layout), record, tuple(planned), layout)
 
 
 def approve(

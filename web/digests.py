@@ -92,7 +92,7 @@ class DigestPages:
             status,
             draft=draft,
             digest=draft.digest,
-            sections=self._sections(),
+            sections=draft.layout.sections,
             notice=notice or (Notice(done) if done else None),
         )
 
